@@ -1,0 +1,163 @@
+"""Safe YAML loading that remembers where every node was written.
+
+Only YAML's standard scalar, sequence and mapping tags are accepted: a tag that would construct
+an object (``!!python/object/apply:os.system``) is a finding, and nothing from the file is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.config.errors import Finding
+from engine.config.model import Mark
+
+PathKey = tuple[str | int, ...]
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as ISO strings, so JSON Schema sees what the admin wrote."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """Plain data from one YAML file plus the mark of every node, keyed by its JSON path."""
+
+    rel: str
+    data: Any
+    marks: dict[PathKey, Mark] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def mark(self, path: PathKey) -> Mark:
+        """The mark of the node at ``path``, or of its closest ancestor that has one."""
+        while path:
+            found = self.marks.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return self.marks.get((), Mark(self.rel, 1, 1))
+
+
+def _mark(rel: str, node: yaml.Node) -> Mark:
+    return Mark(rel, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _UnsafeTag(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _check_tags(node: yaml.Node) -> None:
+    if node.tag not in _SAFE_TAGS:
+        raise _UnsafeTag(node)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _check_tags(key)
+            _check_tags(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_tags(item)
+
+
+def _collect(rel: str, node: yaml.Node, path: PathKey, marks: dict[PathKey, Mark]) -> None:
+    marks[path] = _mark(rel, node)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                child = (*path, str(key.value))
+                _collect(rel, value, child, marks)
+                # The key's own position is where an admin looks for a misspelt key.
+                marks[(*child, "__key__")] = _mark(rel, key)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect(rel, item, (*path, index), marks)
+
+
+def _duplicate_keys(rel: str, node: yaml.Node, findings: list[Finding]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    first = _mark(rel, seen[key.value])
+                    findings.append(
+                        Finding(
+                            f"duplicate key '{key.value}' (first written at line {first.line})",
+                            _mark(rel, key),
+                            stage="yaml",
+                        )
+                    )
+                seen[key.value] = key
+            _duplicate_keys(rel, value, findings)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(rel, item, findings)
+
+
+def load_text(text: str, rel: str) -> LoadedFile:
+    """Parse YAML text; syntax errors and unsafe tags become findings, never exceptions."""
+    result = LoadedFile(rel, None)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        where = exc.problem_mark or exc.context_mark
+        mark = Mark(rel, where.line + 1, where.column + 1) if where else Mark(rel, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = " (check the indentation)" if "indent" in str(exc) or "mapping" in problem else ""
+        result.findings.append(Finding(f"YAML syntax error: {problem}{hint}", mark, stage="yaml"))
+        return result
+    except yaml.YAMLError as exc:
+        result.findings.append(Finding(f"YAML error: {exc}", Mark(rel, 1, 1), stage="yaml"))
+        return result
+    if node is None:
+        result.data = {}
+        result.marks[()] = Mark(rel, 1, 1)
+        return result
+    try:
+        _check_tags(node)
+    except _UnsafeTag as bad:
+        result.findings.append(
+            Finding(
+                f"YAML tag '{bad.node.tag}' is not allowed: only plain YAML values are accepted",
+                _mark(rel, bad.node),
+                stage="yaml",
+            )
+        )
+        return result
+    _duplicate_keys(rel, node, result.findings)
+    if result.findings:
+        return result
+    result.data = _Loader(text).get_single_data()
+    _collect(rel, node, (), result.marks)
+    return result
+
+
+def load_file(path: Path, root: Path) -> LoadedFile:
+    """Load one file; ``rel`` is its path relative to the configuration root."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        loaded = LoadedFile(rel, None)
+        loaded.findings.append(Finding(f"cannot read file: {exc}", Mark(rel, 1, 1), stage="yaml"))
+        return loaded
+    return load_text(text, rel)
