@@ -17,9 +17,9 @@ def cli() -> None:
 
 def _register() -> None:
     # Explicit table of command modules; each defines one click command or group.
-    from engine.cli import commands_config
+    from engine.cli import commands_config, commands_schema
 
-    for module in (commands_config,):
+    for module in (commands_config, commands_schema):
         for command in module.COMMANDS:
             cli.add_command(command)
 
