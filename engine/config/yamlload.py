@@ -6,6 +6,7 @@ an object (``!!python/object/apply:os.system``) is a finding, and nothing from t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,26 @@ from engine.config.model import Mark
 
 PathKey = tuple[str | int, ...]
 
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as ISO strings, so JSON Schema sees what the admin wrote."""
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.2 booleans only (as editors and check-jsonschema read them): under YAML 1.1 the
+# trigger key ``on:`` would load as ``True`` and ``yes``/``off`` would turn into booleans.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
