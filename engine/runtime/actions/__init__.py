@@ -1,0 +1,33 @@
+"""Built-in actions, registered in one visible table."""
+
+from __future__ import annotations
+
+from engine.runtime.actions import accounts, data, messages
+from engine.runtime.registry import Action, ActionRegistry
+
+BUILTINS: dict[str, Action] = {
+    "set_status": accounts.set_status,
+    "move_worklist": accounts.move_worklist,
+    "set_flag": accounts.set_flag,
+    "clear_flag": accounts.clear_flag,
+    "set_field": accounts.set_field,
+    "add_note": accounts.add_note,
+    "create_task": accounts.create_task,
+    "set": data.set_vars,
+    "record": data.record,
+    "update_claims": data.update_claims,
+    "emit": data.emit,
+    "send_letter": messages.send_letter,
+    "send_email": messages.send_email,
+    "send_sms": messages.send_sms,
+    "call_webhook": messages.call_webhook,
+    "report": messages.report,
+}
+
+
+def builtin_registry() -> ActionRegistry:
+    """A fresh registry holding every built-in action."""
+    registry = ActionRegistry()
+    for name, fn in BUILTINS.items():
+        registry.register(name, fn)
+    return registry

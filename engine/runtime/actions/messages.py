@@ -1,0 +1,137 @@
+"""Side-effect actions: each writes outbox rows (one per recipient); nothing leaves here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.domain import models as m
+from engine.runtime.registry import StepContext, StepFailed
+from engine.runtime.views import PartyView
+
+ROLES = ("responsible", "co_signer", "beneficiary", "counterparty", "attorney")
+ADDRESS_FIELD = {"email": "email", "sms": "phone", "letter": "address", "call": "phone"}
+
+
+def _party_recipient(party: PartyView, channel: str) -> dict[str, Any]:
+    field = ADDRESS_FIELD.get(channel)
+    address = getattr(party, field) if field else None
+    return {"party": party.id, "name": party.name, "address": address, "roles": party.roles}
+
+
+def recipients(ctx: StepContext, to: Any, channel: str) -> list[dict[str, Any]]:
+    """Resolve ``to:``: defendants, parties, a role, a party id, or a literal address."""
+    names = to if isinstance(to, list) else [to]
+    found: dict[str, dict[str, Any]] = {}
+    for name in names:
+        for item in _resolve_one(ctx, str(name), channel):
+            found.setdefault(item["party"] or item["address"], item)
+    if not found:
+        raise StepFailed(f"no recipient matches '{to}' on {ctx.subject.kind} '{ctx.subject.id}'")
+    return list(found.values())
+
+
+def _account_parties(ctx: StepContext) -> list[PartyView]:
+    seen: dict[str, PartyView] = {}
+    for account in ctx.subject.accounts:
+        for link in account.parties:
+            view = seen.get(link.party_id)
+            if view is None:
+                seen[link.party_id] = PartyView(link.party, ctx.unit.session, ctx.ruleset,
+                                                link.roles)
+            else:
+                view.roles = sorted({*view.roles, *link.roles})
+    return list(seen.values())
+
+
+def _resolve_one(ctx: StepContext, name: str, channel: str) -> list[dict[str, Any]]:
+    if name == "defendants":
+        case = ctx.context.get("case")
+        if case is None:
+            raise StepFailed("'defendants' needs a case")
+        return [_party_recipient(p, channel) for p in case.defendants]
+    parties = _account_parties(ctx)
+    if name == "parties":
+        return [_party_recipient(p, channel) for p in parties]
+    if name in ROLES:
+        return [_party_recipient(p, channel) for p in parties if name in p.roles]
+    party = ctx.unit.session.get(m.Party, name)
+    if party is not None:
+        return [_party_recipient(PartyView(party, ctx.unit.session, ctx.ruleset, []), channel)]
+    if "@" in name or name.startswith(("+", "http://", "https://")) or name[:1].isdigit():
+        return [{"party": None, "name": name, "address": name, "roles": []}]
+    raise StepFailed(f"unknown recipient '{name}'")
+
+
+def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
+    compiled = ctx.ruleset.templates.get(template)
+    if compiled is None:
+        raise StepFailed(f"unknown template '{template}'")
+    context = dict(ctx.context)
+    if party["party"]:
+        found = ctx.unit.session.get(m.Party, party["party"])
+        context["party"] = PartyView(found, ctx.unit.session, ctx.ruleset, party["roles"])
+    try:
+        return compiled.render(context)
+    except Exception as exc:
+        raise StepFailed(f"{compiled.mark}: template '{template}' failed: {exc}") from exc
+
+
+def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Write one outbox row per recipient, keyed by run, step and recipient."""
+    template = params.get("template")
+    targets = (
+        recipients(ctx, params["to"], channel)
+        if "to" in params
+        else [{"party": None, "name": None, "address": params.get("url"), "roles": []}]
+    )
+    account = ctx.subject.account
+    keys = []
+    for target in targets:
+        body = _render(ctx, str(template), target) if template else None
+        payload = {k: v for k, v in params.items() if k not in ("to", "template")}
+        if body is not None:
+            payload["body"] = body
+        key = f"{ctx.run.id}:{ctx.position}:{target['party'] or target['address']}"
+        ctx.unit.session.add(
+            m.OutboxMessage(
+                key=key,
+                channel=channel,
+                template=template,
+                recipient=target,
+                payload=payload,
+                subject_kind=ctx.subject.kind,
+                subject_id=ctx.subject.id,
+                account_id=account.id if account is not None else None,
+                case_id=ctx.subject.case.id if ctx.subject.case is not None else None,
+                client_code=account.client_code if account is not None else None,
+                status="pending",
+                created_on=ctx.unit.today,
+                late=bool(ctx.context["event"].get("late")),
+                created_at=ctx.unit.now,
+                run_id=ctx.run.id,
+                event_id=ctx.unit.cause,
+            )
+        )
+        keys.append(key)
+    return {"channel": channel, "template": template, "to": [t["party"] or t["address"]
+                                                              for t in targets], "keys": keys}
+
+
+def send_letter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    return queue(ctx, "letter", params)
+
+
+def send_email(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    return queue(ctx, "email", params)
+
+
+def send_sms(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    return queue(ctx, "sms", params)
+
+
+def call_webhook(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    return queue(ctx, "webhook", params)
+
+
+def report(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    return queue(ctx, "report", params)

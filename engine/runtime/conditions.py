@@ -1,0 +1,85 @@
+"""Evaluate compiled conditions and record why: the value, the failing part, what it saw."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.config.model import AllOf, AnyOf, Condition, Expression, NotOf
+
+
+class ExpressionFailed(Exception):
+    """An expression raised at run time; the message names the rule and the source."""
+
+
+def show(value: Any) -> str:
+    """A value as a trace shows it (Decimals plain, dates ISO, None as none)."""
+    if value is None:
+        return "none"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def evaluate_expression(expr: Expression, context: Mapping[str, Any]) -> Any:
+    try:
+        return expr(context)
+    except Exception as exc:  # Jinja's errors come in many types; all are the rule's fault.
+        raise ExpressionFailed(f"{expr.mark}: expression '{expr.source}' failed: {exc}") from exc
+
+
+def _seen(expr: Expression, context: Mapping[str, Any]) -> dict[str, str]:
+    seen = {}
+    for probe in expr.probes:
+        try:
+            seen[probe.source] = show(probe.fn(context))
+        except Exception as exc:  # a probe failing must not hide the condition's own result
+            seen[probe.source] = f"<error: {exc}>"
+    return seen
+
+
+def explain(condition: Condition, context: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Evaluate; return the truth and a detail dict for the trace (failing part for false)."""
+    if isinstance(condition, Expression):
+        value = evaluate_expression(condition, context)
+        detail: dict[str, Any] = {
+            "expr": condition.source,
+            "value": bool(value),
+            "at": str(condition.mark),
+        }
+        if not value:
+            detail["seen"] = _seen(condition, context)
+        return bool(value), detail
+    if isinstance(condition, NotOf):
+        inner, inner_detail = explain(condition.item, context)
+        return (not inner), {"not": inner_detail, "value": not inner}
+    items: list[dict[str, Any]] = []
+    if isinstance(condition, AllOf):
+        for item in condition.items:
+            ok, item_detail = explain(item, context)
+            items.append(item_detail)
+            if not ok:
+                return False, {"all": items, "value": False, "failing": item_detail}
+        return True, {"all": items, "value": True}
+    assert isinstance(condition, AnyOf)
+    for item in condition.items:
+        ok, item_detail = explain(item, context)
+        items.append(item_detail)
+        if ok:
+            return True, {"any": items, "value": True}
+    return False, {"any": items, "value": False}
+
+
+def failing_summary(detail: Mapping[str, Any]) -> str:
+    """One line for humans: the failing expression and the values it saw."""
+    if "failing" in detail:
+        return failing_summary(detail["failing"])
+    if "not" in detail:
+        return f"not ({failing_summary(detail['not'])})"
+    if "any" in detail:
+        return " and ".join(failing_summary(d) for d in detail["any"])
+    seen = detail.get("seen") or {}
+    values = ", ".join(f"{k} = {v}" for k, v in seen.items())
+    return f"{detail.get('expr')}" + (f" (saw {values})" if values else "")

@@ -1,0 +1,235 @@
+"""Process one event: match triggers, evaluate conditions, run paths, trace every decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.config.model import RuleSet, Trigger
+from engine.domain import models as m
+from engine.domain.unit import Unit
+from engine.runtime.conditions import explain
+from engine.runtime.registry import ActionRegistry
+from engine.runtime.runner import Paused, Runner, StepError, find_wait
+from engine.runtime.subjects import Subject, context_for, resolve
+
+SuspendCheck = Any  # Callable[[Unit, Subject], str | None]: a reason to skip automation
+
+
+class RunFailed(Exception):
+    """A run failed: the event rolls back, then the failure is recorded."""
+
+    def __init__(self, message: str, trigger: str | None, path: str, where: str) -> None:
+        super().__init__(message)
+        self.trigger, self.path, self.where = trigger, path, where
+
+
+def event_snapshot(event: m.InboxEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "name": event.name,
+        "subject": {"kind": event.subject_kind, "id": event.subject_id},
+        "data": dict(event.data or {}),
+        "date": event.business_date,
+        "late": bool(event.late),
+        "depth": event.depth,
+    }
+
+
+@dataclass(slots=True)
+class Dispatcher:
+    ruleset: RuleSet
+    registry: ActionRegistry
+    suspend_checks: list[SuspendCheck] = field(default_factory=list)
+
+    def process(self, unit: Unit, event: m.InboxEvent) -> dict[str, Any]:
+        """Handle one event inside the caller's transaction; return the trace document."""
+        subject = resolve(unit.session, str(event.subject_kind), str(event.subject_id))
+        snapshot = event_snapshot(event)
+        trace: dict[str, Any] = {
+            "event": {**snapshot, "date": event.business_date.isoformat()},
+            "ruleset": self.ruleset.hash,
+            "triggers": [],
+            "resumed": [],
+        }
+        suspended = self._suspended(unit, subject)
+        triggers = self._triggers_for(event)
+        for trigger in triggers:
+            entry: dict[str, Any] = {"trigger": trigger.id, "at": str(trigger.mark)}
+            trace["triggers"].append(entry)
+            if suspended:
+                entry["outcome"] = "suspended"
+                entry["reason"] = suspended
+                self._ledger(unit, event, trigger, "suspended")
+                continue
+            if not self._ledger(unit, event, trigger, "ran"):
+                entry["outcome"] = "already_fired"
+                continue
+            context = context_for(unit.session, self.ruleset, subject, snapshot, {},
+                                  unit.today, unit.now)
+            if trigger.condition is not None:
+                ok, entry["if"] = explain(trigger.condition, context)
+                if not ok:
+                    entry["outcome"] = "condition_false"
+                    self._set_ledger_outcome(unit, event, trigger, "condition_false")
+                    continue
+            if trigger.unless is not None:
+                hit, entry["unless"] = explain(trigger.unless, context)
+                if hit:
+                    entry["outcome"] = "unless_true"
+                    self._set_ledger_outcome(unit, event, trigger, "unless_true")
+                    continue
+            entry["outcome"] = "ran"
+            entry["runs"] = [
+                self.start_run(unit, subject, snapshot, trigger.id, path_id)
+                for path_id in trigger.run
+            ]
+        if not suspended:
+            trace["resumed"] = self.resume_ready(unit, subject, event.id)
+        return trace
+
+    # --- triggers and ledger -------------------------------------------------------------
+
+    def _triggers_for(self, event: m.InboxEvent) -> tuple[Trigger, ...]:
+        if event.trigger_id:  # a date event is for exactly one trigger
+            return tuple(t for t in self.ruleset.triggers if t.id == event.trigger_id)
+        return tuple(t for t in self.ruleset.triggers_for(event.name) if t.enabled)
+
+    def _ledger(self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str) -> bool:
+        """Claim (event, trigger) once; False when it was already claimed."""
+        if unit.session.get(m.FiredEvent, (event.id, trigger.id)) is not None:
+            return False
+        unit.session.add(m.FiredEvent(event_id=event.id, trigger_id=trigger.id, outcome=outcome))
+        return True
+
+    def _set_ledger_outcome(
+        self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str
+    ) -> None:
+        row = unit.session.get(m.FiredEvent, (event.id, trigger.id))
+        if row is not None:
+            row.outcome = outcome
+
+    def _suspended(self, unit: Unit, subject: Subject) -> str | None:
+        for check in self.suspend_checks:
+            reason = check(unit, subject)
+            if reason:
+                return str(reason)
+        return None
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def start_run(
+        self, unit: Unit, subject: Subject, event: dict[str, Any], trigger_id: str | None,
+        path_id: str,
+    ) -> int:
+        path = self.ruleset.action_paths[path_id]
+        run = m.Run(
+            event_id=event["id"], trigger_id=trigger_id, path_id=path_id,
+            ruleset_hash=self.ruleset.hash, subject_kind=subject.kind, subject_id=subject.id,
+            status="running", started_on=unit.today, started_at=unit.now, vars={},
+            resume={"event": _jsonable(event)}, steps=[],
+        )
+        unit.session.add(run)
+        unit.session.flush()
+        waiting = self._waiting(unit, subject, path_id, exclude=run.id)
+        if waiting:
+            if path.mode == "skip":
+                run.status, run.finished_at = "skipped", unit.now
+                run.error = f"run {waiting[0].id} of '{path_id}' is still waiting (mode: skip)"
+                return run.id
+            if path.mode == "queue":
+                run.status = "queued"
+                return run.id
+            for old in waiting:  # restart
+                old.status, old.finished_at = "cancelled", unit.now
+                old.error = f"restarted by run {run.id} (mode: restart)"
+        self._execute(unit, subject, run, None)
+        return run.id
+
+    def _execute(self, unit: Unit, subject: Subject, run: m.Run, cursor: list[Any] | None) -> None:
+        event = dict((run.resume or {}).get("event") or {})
+        variables = dict(run.vars or {})
+        context = context_for(unit.session, self.ruleset, subject, event, variables,
+                              unit.today, unit.now)
+        steps: list[dict[str, Any]] = list(run.steps or [])
+        run_unit = Unit(unit.session, unit.ruleset, unit.today, unit.now, cause=unit.cause,
+                        depth=unit.depth, run_id=run.id, emitted=unit.emitted)
+        runner = Runner(self.ruleset, self.registry, run_unit, subject, context, run, steps)
+        run.status = "running"
+        try:
+            pause = runner.execute(self.ruleset.action_paths[run.path_id], cursor)
+        except StepError as exc:
+            raise RunFailed(str(exc), run.trigger_id, run.path_id, exc.where) from exc
+        except Exception as exc:
+            raise RunFailed(f"{type(exc).__name__}: {exc}", run.trigger_id, run.path_id,
+                            run.path_id) from exc
+        run.steps = _jsonable(steps)
+        run.vars = _jsonable(variables)
+        if isinstance(pause, Paused):
+            run.status, run.wait_until = "waiting", pause.until
+            run.resume = {**(run.resume or {}), "cursor": pause.cursor}
+            return
+        if run.status != "stopped":
+            run.status = "completed"
+        run.finished_at, run.wait_until = unit.now, None
+        self._start_queued(unit, subject, run.path_id)
+
+    def _waiting(self, unit: Unit, subject: Subject, path_id: str, exclude: int) -> list[m.Run]:
+        return list(unit.session.scalars(select(m.Run).where(
+            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
+            m.Run.path_id == path_id, m.Run.status == "waiting", m.Run.id != exclude,
+        ).order_by(m.Run.id)))
+
+    def _start_queued(self, unit: Unit, subject: Subject, path_id: str) -> None:
+        queued = unit.session.scalars(select(m.Run).where(
+            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
+            m.Run.path_id == path_id, m.Run.status == "queued",
+        ).order_by(m.Run.id).limit(1)).first()
+        if queued is not None:
+            self._execute(unit, subject, queued, None)
+
+    def resume(self, unit: Unit, run: m.Run, reason: str) -> None:
+        """Continue a waiting run past its wait (due date reached, or ``until`` true)."""
+        subject = resolve(unit.session, run.subject_kind, run.subject_id)
+        cursor = list((run.resume or {}).get("cursor") or [])
+        steps = list(run.steps or [])
+        steps.append({"step": "resume", "reason": reason, "on": unit.today.isoformat()})
+        run.steps = steps
+        self._execute(unit, subject, run, cursor)
+
+    def resume_ready(self, unit: Unit, subject: Subject, event_id: str) -> list[int]:
+        """Runs of this subject whose ``until`` became true resume now, early."""
+        resumed = []
+        waiting = unit.session.scalars(select(m.Run).where(
+            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
+            m.Run.status == "waiting",
+        ).order_by(m.Run.id))
+        for run in list(waiting):
+            step = find_wait(self.ruleset, run.path_id,
+                             list((run.resume or {}).get("cursor") or [])[:-1])
+            if step is None or step.until is None:
+                continue
+            context = context_for(unit.session, self.ruleset, subject,
+                                  dict((run.resume or {}).get("event") or {}), dict(run.vars),
+                                  unit.today, unit.now)
+            ok, _ = explain(step.until, context)
+            if ok:
+                self.resume(unit, run, f"until true after event {event_id}")
+                resumed.append(run.id)
+        return resumed
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values (Decimals and dates as strings) for run records."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
