@@ -1,0 +1,435 @@
+"""Jinja2 expressions and templates in a sandbox, checked at load time and kept Decimal-exact.
+
+One ``RuleEnvironment`` serves one RuleSet (its filters need the agency calendar). Every
+expression is parsed and checked when the configuration loads — syntax, unknown names,
+unknown fields of the context objects, unknown filters — so nothing an admin wrote fails
+for a reason that could have been known. Python code generation, Jinja's slow part, happens
+once per distinct expression on its first evaluation; identical sources share one compiled
+callable.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, nodes, pass_environment
+from jinja2 import Template as JinjaTemplate
+from jinja2.environment import Environment
+from jinja2.filters import make_attrgetter
+from jinja2.lexer import describe_token
+from jinja2.parser import Parser
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+
+from engine.config.calendar import BusinessCalendar
+from engine.config.context import CONTEXT_ATTRIBUTES, EXPRESSION_NAMES
+from engine.config.errors import Finding, did_you_mean
+from engine.config.model import Expression, Mark, Probe, Template
+
+CENT = Decimal("0.01")
+# Names Jinja itself binds inside templates (loops, macros, blocks).
+_TEMPLATE_IMPLICIT = frozenset(("loop", "caller", "varargs", "kwargs", "self", "super"))
+_SINGLE_EXPRESSION = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}\s*", re.DOTALL)
+
+
+# --- values: Decimal in, Decimal out ---------------------------------------------------------
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A Decimal from a Decimal, int, numeric string or float (through its shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"expected an amount, got {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"expected an amount, got {value!r}") from None
+
+
+def _to_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _money(value: Any) -> Decimal:
+    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _percent(value: Any, percent: Any) -> Decimal:
+    share = to_decimal(value) * to_decimal(percent) / Decimal(100)
+    return share.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _days(value: Any, amount: Any) -> date:
+    return _to_date(value) + timedelta(days=int(amount))
+
+
+def _decimal_safe(left: Any, right: Any) -> tuple[Any, Any]:
+    # A float literal meeting a Decimal amount would raise (or, worse, round): use its text.
+    if isinstance(left, float) and isinstance(right, Decimal):
+        return Decimal(str(left)), right
+    if isinstance(right, float) and isinstance(left, Decimal):
+        return left, Decimal(str(right))
+    return left, right
+
+
+@pass_environment
+def _sum(
+    environment: Environment,
+    iterable: Iterable[Any],
+    attribute: str | int | None = None,
+    start: Any = None,
+) -> Any:
+    if attribute is not None:
+        iterable = map(make_attrgetter(environment, attribute), iterable)
+    total: Any = Decimal(0) if start is None else start
+    for item in iterable:
+        total, item = _decimal_safe(total, item)
+        total = total + item
+    return total
+
+
+class RuleEnvironment(SandboxedEnvironment):
+    """The sandbox for one RuleSet: strict undefined names, Decimal-keeping filters."""
+
+    intercepted_binops = frozenset(("+", "-", "*", "/", "//", "%", "**"))
+
+    def __init__(self, calendar: BusinessCalendar | None = None) -> None:
+        super().__init__(
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            finalize=lambda value: "" if value is None else value,
+        )
+        self.calendar = calendar or BusinessCalendar()
+        self.filters.update(
+            money=_money,
+            percent=_percent,
+            days=_days,
+            business_days=self._business_days,
+            sum=_sum,
+        )
+        self.compile_lock = threading.Lock()
+
+    def _business_days(self, value: Any, amount: Any) -> date:
+        return self.calendar.add_business_days(_to_date(value), int(amount))
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        left, right = _decimal_safe(left, right)
+        return self.binop_table[operator](left, right)
+
+
+# --- checking --------------------------------------------------------------------------------
+
+ProbePart = tuple[bool, str | int]  # (is attribute, key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """What one source text parsed to, the problems found (line within the source), probes."""
+
+    node: nodes.Node | None
+    issues: tuple[tuple[int, str], ...]
+    probes: tuple[tuple[str, str, tuple[ProbePart, ...]], ...] = ()
+
+
+def _chain(node: nodes.Node) -> tuple[str, tuple[ProbePart, ...]] | None:
+    parts: list[ProbePart] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append((True, node.attr))
+            node = node.node
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str | int)
+        ):
+            parts.append((False, node.arg.value))
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            return node.name, tuple(reversed(parts))
+        else:
+            return None
+
+
+def _chain_text(root: str, parts: tuple[ProbePart, ...]) -> str:
+    return root + "".join(f".{key}" if is_attr else f"[{key!r}]" for is_attr, key in parts)
+
+
+def _collect_probes(
+    node: nodes.Node, out: dict[str, tuple[str, str, tuple[ProbePart, ...]]]
+) -> None:
+    def record(root: str, parts: tuple[ProbePart, ...]) -> None:
+        if root in EXPRESSION_NAMES:
+            text = _chain_text(root, parts)
+            out.setdefault(text, (text, root, parts))
+
+    if isinstance(node, nodes.Call):
+        called = _chain(node.node)
+        if called is not None:
+            # ``today.isoformat()``: show the object the method is called on.
+            record(called[0], called[1][:-1])
+        else:
+            _collect_probes(node.node, out)
+        for child in node.iter_child_nodes(exclude=("node",)):
+            _collect_probes(child, out)
+        return
+    chain = _chain(node)
+    if chain is not None:
+        record(*chain)
+        return
+    for child in node.iter_child_nodes():
+        _collect_probes(child, out)
+
+
+def _find(node: nodes.Node, kind: Any) -> list[Any]:
+    """``node.find_all`` that includes ``node`` itself."""
+    found: list[Any] = [node] if isinstance(node, kind) else []
+    found.extend(node.find_all(kind))
+    return found
+
+
+def _check_names(
+    env: RuleEnvironment, node: nodes.Node, declared: frozenset[str]
+) -> list[tuple[int, str]]:
+    issues: list[tuple[int, str]] = []
+    allowed = EXPRESSION_NAMES | declared | frozenset(env.globals)
+    reported: set[str] = set()
+    for name in _find(node, nodes.Name):
+        if name.ctx == "load" and name.name not in allowed and name.name not in reported:
+            reported.add(name.name)
+            hint = did_you_mean(name.name, sorted(EXPRESSION_NAMES))
+            issues.append((name.lineno, f"unknown name '{name.name}'{hint}"))
+    for access in _find(node, (nodes.Getattr, nodes.Getitem)):
+        base = access.node
+        if not isinstance(base, nodes.Name) or base.name in declared:
+            continue
+        known = CONTEXT_ATTRIBUTES.get(base.name)
+        if isinstance(access, nodes.Getattr):
+            attr: object = access.attr
+        elif isinstance(access.arg, nodes.Const):
+            attr = access.arg.value
+        else:
+            continue
+        if known is not None and isinstance(attr, str) and attr not in known:
+            hint = did_you_mean(attr, sorted(known))
+            issues.append((access.lineno, f"'{base.name}' has no field '{attr}'{hint}"))
+    for flt in _find(node, nodes.Filter):
+        if flt.name not in env.filters:
+            hint = did_you_mean(flt.name, sorted(env.filters))
+            issues.append((flt.lineno, f"unknown filter '{flt.name}'{hint}"))
+    for test in _find(node, nodes.Test):
+        if test.name not in env.tests:
+            hint = did_you_mean(test.name, sorted(env.tests))
+            issues.append((test.lineno, f"unknown test '{test.name}'{hint}"))
+    return issues
+
+
+def _declared(node: nodes.Node) -> frozenset[str]:
+    """Names a template binds itself (loop targets, set, macros, imports)."""
+    names = {n.name for n in node.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names.update(m.name for m in node.find_all(nodes.Macro))
+    for imported in node.find_all(nodes.Import):
+        names.add(imported.target)
+    for from_import in node.find_all(nodes.FromImport):
+        names.update(n if isinstance(n, str) else n[1] for n in from_import.names)
+    return frozenset(names) | _TEMPLATE_IMPLICIT
+
+
+def _syntax_message(exc: TemplateSyntaxError, kind: str) -> str:
+    message = exc.message or "invalid syntax"
+    if kind == "expression":
+        message = message.replace("end of print statement", "end of the expression")
+        message = message.replace("'end of template'", "end of the expression")
+    return message
+
+
+# --- compiled callables ----------------------------------------------------------------------
+
+
+class _LazyExpression:
+    """Evaluates a parsed expression natively; generates its Python code on first use."""
+
+    __slots__ = ("_env", "_node", "_template")
+
+    def __init__(self, env: RuleEnvironment, node: nodes.Expr) -> None:
+        self._env = env
+        self._node = node
+        self._template: JinjaTemplate | None = None
+
+    def compile(self) -> JinjaTemplate:
+        with self._env.compile_lock:
+            if self._template is None:
+                body = [nodes.Assign(nodes.Name("result", "store"), self._node, lineno=1)]
+                tree = nodes.Template(body, lineno=1)
+                tree.set_environment(self._env)
+                self._template = self._env.from_string(tree)
+            return self._template
+
+    def __call__(self, context: Mapping[str, Any]) -> Any:
+        template = self._template or self.compile()
+        ctx = template.new_context(dict(context))
+        for _ in template.root_render_func(ctx):
+            pass
+        return ctx.vars["result"]
+
+
+class _LazyTemplate:
+    """Renders a parsed template to text; generates its Python code on first use."""
+
+    __slots__ = ("_env", "_name", "_node", "_template")
+
+    def __init__(self, env: RuleEnvironment, node: nodes.Template, name: str | None) -> None:
+        self._env = env
+        self._node = node
+        self._name = name
+        self._template: JinjaTemplate | None = None
+
+    def compile(self) -> JinjaTemplate:
+        with self._env.compile_lock:
+            if self._template is None:
+                code = self._env.compile(self._node, name=self._name)
+                globals_ = self._env.make_globals(None)
+                self._template = self._env.template_class.from_code(self._env, code, globals_, None)
+            return self._template
+
+    def __call__(self, context: Mapping[str, Any]) -> str:
+        template = self._template or self.compile()
+        return template.render(dict(context))
+
+
+def _probe_fn(env: RuleEnvironment, root: str, parts: tuple[ProbePart, ...]) -> Callable[..., Any]:
+    def probe(context: Mapping[str, Any]) -> Any:
+        if root not in context:
+            return env.undefined(name=root)
+        value = context[root]
+        for is_attr, key in parts:
+            value = env.getattr(value, str(key)) if is_attr else env.getitem(value, key)
+        return value
+
+    return probe
+
+
+# --- the compiler ----------------------------------------------------------------------------
+
+
+class ExpressionCompiler:
+    """Compiles the expressions and templates of one RuleSet, collecting findings."""
+
+    def __init__(self, env: RuleEnvironment) -> None:
+        self.env = env
+        self.findings: list[Finding] = []
+        self._analyses: dict[tuple[str, str], _Analysis] = {}
+        self._expressions: dict[str, _LazyExpression] = {}
+        self._templates: dict[str, _LazyTemplate] = {}
+        self._probes: dict[str, Probe] = {}
+
+    def _analyse(self, source: str, kind: str) -> _Analysis:
+        key = (kind, source)
+        found = self._analyses.get(key)
+        if found is None:
+            found = self._analyses[key] = self._parse(source, kind)
+        return found
+
+    def _parse(self, source: str, kind: str) -> _Analysis:
+        node: nodes.Node
+        try:
+            if kind == "expression":
+                parser = Parser(self.env, source, state="variable")
+                node = parser.parse_expression()
+                if not parser.stream.eos:
+                    extra = describe_token(parser.stream.current)
+                    raise TemplateSyntaxError(
+                        f"unexpected '{extra}' after the end of the expression",
+                        parser.stream.current.lineno,
+                    )
+                declared: frozenset[str] = frozenset()
+            else:
+                node = self.env.parse(source)
+                declared = _declared(node)
+        except TemplateSyntaxError as exc:
+            return _Analysis(None, ((exc.lineno, f"syntax error: {_syntax_message(exc, kind)}"),))
+        issues = _check_names(self.env, node, declared)
+        probes: dict[str, tuple[str, str, tuple[ProbePart, ...]]] = {}
+        if kind == "expression":
+            _collect_probes(node, probes)
+        return _Analysis(node, tuple(issues), tuple(probes.values()))
+
+    def _report(self, analysis: _Analysis, mark: Mark, owner: str, multiline_base: bool) -> bool:
+        for lineno, message in analysis.issues:
+            line = mark.line + lineno - 1 if multiline_base else lineno
+            col = mark.col if (lineno == 1 and multiline_base) else 1
+            where = Mark(mark.file, line, col)
+            self.findings.append(Finding(f"{owner}: {message}", where, stage="expressions"))
+        return not analysis.issues
+
+    def _probe(self, text: str, root: str, parts: tuple[ProbePart, ...]) -> Probe:
+        probe = self._probes.get(text)
+        if probe is None:
+            probe = self._probes[text] = Probe(text, _probe_fn(self.env, root, parts))
+        return probe
+
+    def expression(self, source: str, mark: Mark, owner: str) -> Expression | None:
+        """A checked expression whose value is native (a Decimal stays a Decimal)."""
+        source = source.strip()
+        analysis = self._analyse(source, "expression")
+        if not self._report(analysis, mark, owner, True) or analysis.node is None:
+            return None
+        fn = self._expressions.get(source)
+        if fn is None:
+            assert isinstance(analysis.node, nodes.Expr)
+            fn = self._expressions[source] = _LazyExpression(self.env, analysis.node)
+        probes = tuple(self._probe(*p) for p in analysis.probes)
+        return Expression(source, mark, fn, probes)
+
+    def template(
+        self, source: str, mark: Mark, owner: str, *, name: str | None = None
+    ) -> Template | None:
+        """A checked template rendered to text; ``name`` marks a ``.j2`` file (lines absolute)."""
+        analysis = self._analyse(source, "template")
+        if not self._report(analysis, mark, owner, name is None) or analysis.node is None:
+            return None
+        fn = self._templates.get(source) if name is None else None
+        if fn is None:
+            assert isinstance(analysis.node, nodes.Template)
+            fn = _LazyTemplate(self.env, analysis.node, name)
+            if name is None:
+                self._templates[source] = fn
+            else:
+                fn.compile()  # template files are few: generate them now
+        return Template(source, mark, fn)
+
+    def value(self, text: str, mark: Mark, owner: str) -> Any:
+        """A parameter: one ``{{ expr }}`` → Expression; other Jinja → Template; else the text."""
+        if "{{" not in text and "{%" not in text and "{#" not in text:
+            return text
+        single = _SINGLE_EXPRESSION.fullmatch(text)
+        if single is not None:
+            return self.expression(single["expr"], mark, owner)
+        return self.template(text, mark, owner)
+
+    def set_templates(self, sources: Mapping[str, str]) -> None:
+        """Let templates include each other by name (``{% include 'footer.j2' %}``)."""
+        mapping = dict(sources)
+        mapping.update({f"{name}.j2": text for name, text in sources.items()})
+        self.env.loader = DictLoader(mapping)
+
+
+def precompile(items: Iterable[Expression | Template]) -> None:
+    """Generate the code of every expression/template now (e.g. in a warm-up after load)."""
+    for item in items:
+        fn = item.fn if isinstance(item, Expression) else item.render
+        if isinstance(fn, _LazyExpression | _LazyTemplate):
+            fn.compile()

@@ -1,0 +1,85 @@
+"""Names that point at other configuration objects, checked with "did you mean" suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from engine.config import catalogue, steps
+from engine.config.errors import Finding, did_you_mean
+from engine.config.model import Mark
+
+Kind = Literal[
+    "action_path", "status_code", "worklist", "template", "spreader", "client", "event", "action"
+]
+
+LABELS: Mapping[Kind, str] = {
+    "action_path": "action path",
+    "status_code": "status code",
+    "worklist": "worklist",
+    "template": "template",
+    "spreader": "spreader",
+    "client": "client",
+    "event": "trigger event",
+    "action": "action",
+}
+
+
+@dataclass(slots=True)
+class References:
+    """The ids defined anywhere in the root, and which action paths something names."""
+
+    known: dict[Kind, frozenset[str]]
+    findings: list[Finding] = field(default_factory=list)
+    used_paths: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(
+        cls,
+        ids: Mapping[str, Collection[str]],
+        templates: Collection[str],
+        actions: Collection[str] = (),
+    ) -> References:
+        """Known names per kind; ``ids`` holds the merged sections' ids by section name."""
+        return cls(
+            {
+                "action_path": frozenset(ids.get("action_paths", ())),
+                "status_code": frozenset(ids.get("status_codes", ())),
+                "worklist": frozenset(ids.get("worklists", ())),
+                "spreader": frozenset(ids.get("spreaders", ())),
+                "client": frozenset(ids.get("clients", ())),
+                "template": frozenset(templates),
+                "event": frozenset(catalogue.EVENT_NAMES),
+                # Control keys are offered as suggestions too: ``iff`` → ``if``.
+                "action": frozenset((*steps.ACTION_NAMES, *actions, "if", "wait", "run", "stop")),
+            }
+        )
+
+    def check(self, kind: Kind, name: str, mark: Mark, owner: str) -> bool:
+        """True when ``name`` is defined; else a finding with the closest defined name."""
+        if kind == "action_path":
+            self.used_paths.add(name)
+        if name in self.known[kind]:
+            return True
+        hint = did_you_mean(name, sorted(self.known[kind]))
+        self.findings.append(
+            Finding(f"{owner}: unknown {LABELS[kind]} '{name}'{hint}", mark, stage="references")
+        )
+        return False
+
+    def check_emitted(self, name: str, mark: Mark, owner: str) -> None:
+        """A custom event is allowed, but one a letter away from a catalogue name is a typo."""
+        if name in self.known["event"]:
+            return
+        hint = did_you_mean(name, sorted(self.known["event"]))
+        if hint:
+            self.findings.append(
+                Finding(
+                    f"{owner}: emits '{name}', which is not a catalogue event, so no trigger "
+                    f"can listen to it{hint}",
+                    mark,
+                    severity="warning",
+                    stage="references",
+                )
+            )
