@@ -133,7 +133,7 @@ class _Names:
             return f"step {index + 1}{action}{of}"
         noun = _NOUNS.get(list_key)
         ident = item.get("id", item.get("code"))
-        if noun and isinstance(ident, str | int) and not isinstance(ident, bool):
+        if noun and isinstance(ident, str | int) and not isinstance(ident, bool) and ident != "":
             return f"{noun} '{ident}'"
         name = f"{noun} {index + 1}" if noun else f"{_quote(between)} item {index + 1}"
         return name + of
@@ -212,7 +212,7 @@ def describe(
                 (*path, str(key), "__key__"),
                 f"unknown {'section' if top else 'key'} '{key}'"
                 + ("" if top else f" in {names.container()}")
-                + did_you_mean(str(key), SECTIONS if top else known),
+                + _suggest(str(key), SECTIONS if top else known),
                 (path, _closest(str(key), known)),
             )
             for key in value
@@ -239,6 +239,16 @@ def describe(
     if kind in ("anyOf", "oneOf"):
         return [Located(path, _choice(error, names, value, defs))]
     return [Located(path, _value_message(error, names, schema, value, defs))]
+
+
+def _suggest(key: str, known: Sequence[str]) -> str:
+    """A "did you mean", else the keys allowed when they are few enough to list."""
+    hint = did_you_mean(key, known)
+    if hint or not 0 < len(known) <= 6:
+        return hint
+    return (
+        " (expected " + ", ".join(known[:-1]) + (" or " if len(known) > 1 else "") + f"{known[-1]})"
+    )
 
 
 def _closest(key: str, known: Sequence[str]) -> str:
@@ -282,11 +292,14 @@ def _value_message(
         return _type_message(subject, schema, value, defs)
     if title == "percentage" and kind in ("pattern", "minimum", "maximum"):
         return _percentage_message(names, value)
-    if title in ("money", "rate") and kind == "minimum":
+    negative = isinstance(value, str) and value.startswith("-") and kind == "pattern"
+    if title in ("money", "rate") and (kind == "minimum" or negative):
         return f"{subject} must not be negative (got {_got(value)})"
     if title == "date field" and isinstance(value, str):
         hint = did_you_mean(value, [f"case.{f}" for f in CASE_DATE_FIELDS])
         return f"{subject} must be case.<date field> or account.<field> (got {value!r}){hint}"
+    if value == "" and kind == "pattern":
+        return f"{subject} must not be empty"
     if title in _FORMS and kind in ("pattern", "format"):
         what, example = _FORMS[title]
         return f"{subject} is not {what}: {_got(value)}; write e.g. {example}"

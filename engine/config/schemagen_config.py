@@ -195,7 +195,7 @@ def _step() -> Schema:
         minProperties=1,
         dependentRequired={
             "then": ["if"],
-            "else": ["if", "then"],
+            "else": ["if"],
             "if": ["then"],
             "until": ["wait"],
         },

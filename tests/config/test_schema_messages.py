@@ -151,7 +151,7 @@ CONFIG_CASES = [
         [
             "6:47: 'move_worklist.next_work' in step 1.then.1 of action path 'p1' is not a "
             "duration: 'soon'; write e.g. '-3 business days'",
-            "7:9: 'else' in step 2 of action path 'p1' needs 'if' and 'then'",
+            "7:9: 'else' in step 2 of action path 'p1' needs 'if'",
             "8:21: 'set_status' in step 3 of action path 'p1' must be text or a mapping (got 42)",
         ],
         id="steps",
@@ -189,6 +189,32 @@ CONFIG_CASES = [
             "'5.005'; write e.g. \"5.00\""
         ],
         id="money",
+    ),
+    pytest.param(
+        "triggers:\n  - id: t\n    on: onCaseFile\n    run: p\n    if: {either: [x]}\n",
+        ["5:10: unknown key 'either' in 'if' of trigger 't' (expected any, all or not)"],
+        id="unknown-key-lists-the-few-allowed",
+    ),
+    pytest.param(
+        "triggers:\n  - id: ''\n    on: onCaseFile\n    run: p\n",
+        ["2:9: 'id' in trigger 1 must not be empty"],
+        id="empty-id",
+    ),
+    pytest.param(
+        "clients:\n  - code: ACME\n    settlement: {tolerance: {amount: '-5.00'}}\n",
+        ["3:38: 'settlement.tolerance.amount' in client 'ACME' must not be negative (got '-5.00')"],
+        id="negative-money",
+    ),
+    pytest.param(
+        """\
+        action_paths:
+          - id: p1
+            steps:
+              - if: account.balance > 0
+                else: [{stop: x}]
+        """,
+        ["4:9: 'if' in step 1 of action path 'p1' needs 'then'"],
+        id="if-without-then-reported-once",
     ),
     pytest.param(
         "status_codes:\n  - {code: LEGAL, label: In Legal, legal: yes}\n",
