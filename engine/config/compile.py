@@ -294,10 +294,6 @@ class RuleSetCompiler:
         triggers = [t for t in (self._trigger(i) for i in self._usable("triggers")) if t]
         paths = {i.key: self._path(i) for i in self._usable("action_paths") if i.key}
         templates = self._templates()
-        # Rejected items still count as used targets: their schema error is already reported.
-        used = self.refs.used_paths | {
-            i.key for i in self.merged.sections["action_paths"] if i.key and not i.usable
-        }
         graph = GraphCheck(paths, triggers, clients, self.agency.max_event_depth)
         findings = [
             *self.merged.findings,
@@ -305,11 +301,11 @@ class RuleSetCompiler:
             *self.refs.findings,
             *self.steps.findings,
             *self.exprs.findings,
-            *graph.run(used),
         ]
-        if any(f.severity == "error" for f in findings) or any(
-            f.severity == "error" for f in self.sources.findings
-        ):
+        failed = any(f.severity == "error" for f in (*findings, *self.sources.findings))
+        # "Never used" needs every reference known; with errors it would only add noise.
+        findings.extend(graph.run(None if failed else self.refs.used_paths))
+        if failed or any(f.severity == "error" for f in findings):
             return None, findings
         by_event: dict[str, list[Trigger]] = {}
         for trigger in triggers:

@@ -104,13 +104,10 @@ class GraphCheck:
     clients: Mapping[str, Client]
     max_event_depth: int = 8
 
-    def run(self, used_paths: set[str]) -> list[Finding]:
-        return [
-            *self.sub_path_cycles(),
-            *self.unreachable_steps(),
-            *self.unused_paths(used_paths),
-            *self.trigger_loops(),
-        ]
+    def run(self, used_paths: set[str] | None) -> list[Finding]:
+        """All graph findings; ``used_paths`` None skips the unused-path check."""
+        unused = self.unused_paths(used_paths) if used_paths is not None else []
+        return [*self.sub_path_cycles(), *self.unreachable_steps(), *unused, *self.trigger_loops()]
 
     def sub_path_cycles(self) -> list[Finding]:
         edges = {

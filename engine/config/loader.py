@@ -245,9 +245,10 @@ def merge(sources: Sources) -> Merged:
                 if earlier is not None:
                     merged.findings.append(
                         Finding(
-                            f"second '{name}' section (the first is at {earlier.node.key_mark})",
+                            f"duplicate '{name}' section (also defined at "
+                            f"{earlier.node.key_mark}): a root holds one",
                             section.key_mark,
-                            stage="schema",
+                            stage="references",
                         )
                     )
                     continue
