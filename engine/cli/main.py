@@ -17,9 +17,14 @@ def cli() -> None:
 
 def _register() -> None:
     # Explicit table of command modules; each defines one click command or group.
-    from engine.cli import commands_config, commands_schema
+    from engine.cli import (
+        commands_config,
+        commands_import,
+        commands_runtime,
+        commands_schema,
+    )
 
-    for module in (commands_config, commands_schema):
+    for module in (commands_config, commands_schema, commands_runtime, commands_import):
         for command in module.COMMANDS:
             cli.add_command(command)
 

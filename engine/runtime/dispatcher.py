@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,6 +45,9 @@ class Dispatcher:
     ruleset: RuleSet
     registry: ActionRegistry
     suspend_checks: list[SuspendCheck] = field(default_factory=list)
+    # Resolves the dispatcher of another RuleSet version (by hash) for runs that started on
+    # it and finish on it (``on_change: finish``); None: such runs are left to the scheduler.
+    versions: Callable[[str], Dispatcher | None] | None = None
 
     def process(self, unit: Unit, event: m.InboxEvent) -> dict[str, Any]:
         """Handle one event inside the caller's transaction; return the trace document."""
@@ -68,8 +72,9 @@ class Dispatcher:
             if not self._ledger(unit, event, trigger, "ran"):
                 entry["outcome"] = "already_fired"
                 continue
-            context = context_for(unit.session, self.ruleset, subject, snapshot, {},
-                                  unit.today, unit.now)
+            context = context_for(
+                unit.session, self.ruleset, subject, snapshot, {}, unit.today, unit.now
+            )
             if trigger.condition is not None:
                 ok, entry["if"] = explain(trigger.condition, context)
                 if not ok:
@@ -122,15 +127,27 @@ class Dispatcher:
     # --- runs ----------------------------------------------------------------------------
 
     def start_run(
-        self, unit: Unit, subject: Subject, event: dict[str, Any], trigger_id: str | None,
+        self,
+        unit: Unit,
+        subject: Subject,
+        event: dict[str, Any],
+        trigger_id: str | None,
         path_id: str,
     ) -> int:
         path = self.ruleset.action_paths[path_id]
         run = m.Run(
-            event_id=event["id"], trigger_id=trigger_id, path_id=path_id,
-            ruleset_hash=self.ruleset.hash, subject_kind=subject.kind, subject_id=subject.id,
-            status="running", started_on=unit.today, started_at=unit.now, vars={},
-            resume={"event": _jsonable(event)}, steps=[],
+            event_id=event["id"],
+            trigger_id=trigger_id,
+            path_id=path_id,
+            ruleset_hash=self.ruleset.hash,
+            subject_kind=subject.kind,
+            subject_id=subject.id,
+            status="running",
+            started_on=unit.today,
+            started_at=unit.now,
+            vars={},
+            resume={"event": _jsonable(event)},
+            steps=[],
         )
         unit.session.add(run)
         unit.session.flush()
@@ -152,11 +169,20 @@ class Dispatcher:
     def _execute(self, unit: Unit, subject: Subject, run: m.Run, cursor: list[Any] | None) -> None:
         event = dict((run.resume or {}).get("event") or {})
         variables = dict(run.vars or {})
-        context = context_for(unit.session, self.ruleset, subject, event, variables,
-                              unit.today, unit.now)
+        context = context_for(
+            unit.session, self.ruleset, subject, event, variables, unit.today, unit.now
+        )
         steps: list[dict[str, Any]] = list(run.steps or [])
-        run_unit = Unit(unit.session, unit.ruleset, unit.today, unit.now, cause=unit.cause,
-                        depth=unit.depth, run_id=run.id, emitted=unit.emitted)
+        run_unit = Unit(
+            unit.session,
+            unit.ruleset,
+            unit.today,
+            unit.now,
+            cause=unit.cause,
+            depth=unit.depth,
+            run_id=run.id,
+            emitted=unit.emitted,
+        )
         runner = Runner(self.ruleset, self.registry, run_unit, subject, context, run, steps)
         run.status = "running"
         try:
@@ -164,8 +190,9 @@ class Dispatcher:
         except StepError as exc:
             raise RunFailed(str(exc), run.trigger_id, run.path_id, exc.where) from exc
         except Exception as exc:
-            raise RunFailed(f"{type(exc).__name__}: {exc}", run.trigger_id, run.path_id,
-                            run.path_id) from exc
+            raise RunFailed(
+                f"{type(exc).__name__}: {exc}", run.trigger_id, run.path_id, run.path_id
+            ) from exc
         run.steps = _jsonable(steps)
         run.vars = _jsonable(variables)
         if isinstance(pause, Paused):
@@ -178,18 +205,41 @@ class Dispatcher:
         self._start_queued(unit, subject, run.path_id)
 
     def _waiting(self, unit: Unit, subject: Subject, path_id: str, exclude: int) -> list[m.Run]:
-        return list(unit.session.scalars(select(m.Run).where(
-            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
-            m.Run.path_id == path_id, m.Run.status == "waiting", m.Run.id != exclude,
-        ).order_by(m.Run.id)))
+        return list(
+            unit.session.scalars(
+                select(m.Run)
+                .where(
+                    m.Run.subject_kind == subject.kind,
+                    m.Run.subject_id == subject.id,
+                    m.Run.path_id == path_id,
+                    m.Run.status == "waiting",
+                    m.Run.id != exclude,
+                )
+                .order_by(m.Run.id)
+            )
+        )
 
     def _start_queued(self, unit: Unit, subject: Subject, path_id: str) -> None:
-        queued = unit.session.scalars(select(m.Run).where(
-            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
-            m.Run.path_id == path_id, m.Run.status == "queued",
-        ).order_by(m.Run.id).limit(1)).first()
+        queued = unit.session.scalars(
+            select(m.Run)
+            .where(
+                m.Run.subject_kind == subject.kind,
+                m.Run.subject_id == subject.id,
+                m.Run.path_id == path_id,
+                m.Run.status == "queued",
+            )
+            .order_by(m.Run.id)
+            .limit(1)
+        ).first()
         if queued is not None:
-            self._execute(unit, subject, queued, None)
+            owner = self.for_version(queued.ruleset_hash) or self
+            owner._execute(unit, subject, queued, None)
+
+    def for_version(self, ruleset_hash: str) -> Dispatcher | None:
+        """The dispatcher that runs a run recorded under ``ruleset_hash`` (None: unknown)."""
+        if ruleset_hash == self.ruleset.hash:
+            return self
+        return self.versions(ruleset_hash) if self.versions is not None else None
 
     def resume(self, unit: Unit, run: m.Run, reason: str) -> None:
         """Continue a waiting run past its wait (due date reached, or ``until`` true)."""
@@ -203,21 +253,36 @@ class Dispatcher:
     def resume_ready(self, unit: Unit, subject: Subject, event_id: str) -> list[int]:
         """Runs of this subject whose ``until`` became true resume now, early."""
         resumed = []
-        waiting = unit.session.scalars(select(m.Run).where(
-            m.Run.subject_kind == subject.kind, m.Run.subject_id == subject.id,
-            m.Run.status == "waiting",
-        ).order_by(m.Run.id))
+        waiting = unit.session.scalars(
+            select(m.Run)
+            .where(
+                m.Run.subject_kind == subject.kind,
+                m.Run.subject_id == subject.id,
+                m.Run.status == "waiting",
+            )
+            .order_by(m.Run.id)
+        )
         for run in list(waiting):
-            step = find_wait(self.ruleset, run.path_id,
-                             list((run.resume or {}).get("cursor") or [])[:-1])
+            owner = self.for_version(run.ruleset_hash)
+            if owner is None:  # its version is not loaded here; the scheduler resumes it
+                continue
+            step = find_wait(
+                owner.ruleset, run.path_id, list((run.resume or {}).get("cursor") or [])[:-1]
+            )
             if step is None or step.until is None:
                 continue
-            context = context_for(unit.session, self.ruleset, subject,
-                                  dict((run.resume or {}).get("event") or {}), dict(run.vars),
-                                  unit.today, unit.now)
+            context = context_for(
+                unit.session,
+                owner.ruleset,
+                subject,
+                dict((run.resume or {}).get("event") or {}),
+                dict(run.vars),
+                unit.today,
+                unit.now,
+            )
             ok, _ = explain(step.until, context)
             if ok:
-                self.resume(unit, run, f"until true after event {event_id}")
+                owner.resume(unit, run, f"until true after event {event_id}")
                 resumed.append(run.id)
         return resumed
 

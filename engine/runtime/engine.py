@@ -36,8 +36,7 @@ class Submitted:
     replay: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "reason": self.reason,
-                "replay": self.replay}
+        return {"id": self.id, "status": self.status, "reason": self.reason, "replay": self.replay}
 
 
 @dataclass
@@ -68,8 +67,7 @@ class Engine:
         assert self.clock is not None
         with self.sessions() as session, session.begin():
             session.info["today"] = self.clock.today()
-            yield Unit(session, self.ruleset, self.clock.today(), self.clock.now(),
-                       source=source)
+            yield Unit(session, self.ruleset, self.clock.today(), self.clock.now(), source=source)
 
     def read(self, fn: Callable[[Session], T]) -> T:
         with self.sessions() as session:
@@ -80,12 +78,14 @@ class Engine:
     def _record_version(self) -> None:
         with self.unit() as unit:
             row = unit.session.get(m.RuleSetVersion, self.ruleset.hash)
-            for other in unit.session.scalars(select(m.RuleSetVersion).where(
-                    m.RuleSetVersion.active.is_(True))):
+            for other in unit.session.scalars(
+                select(m.RuleSetVersion).where(m.RuleSetVersion.active.is_(True))
+            ):
                 other.active = False
             if row is None:
-                row = m.RuleSetVersion(hash=self.ruleset.hash, root=str(self.ruleset.root),
-                                       loaded_at=unit.now)
+                row = m.RuleSetVersion(
+                    hash=self.ruleset.hash, root=str(self.ruleset.root), loaded_at=unit.now
+                )
                 unit.session.add(row)
             row.active = True
 
@@ -109,16 +109,16 @@ class Engine:
         kind, subject_id = subject or (("case", case) if case else ("account", account))
         with self.unit(source) as unit:
             if idempotency_key:
-                found = unit.session.scalars(select(m.InboxEvent).where(
-                    m.InboxEvent.idempotency_key == idempotency_key)).first()
+                found = unit.session.scalars(
+                    select(m.InboxEvent).where(m.InboxEvent.idempotency_key == idempotency_key)
+                ).first()
                 if found is not None:
                     return Submitted(found.id, found.status, found.reason, replay=True)
             reason = check(unit, name, kind, subject_id, data)
             event = accept(unit, name, kind, subject_id, data, idempotency_key, reason)
             return Submitted(event.id, event.status, event.reason)
 
-    def operate(self, name: str, params: dict[str, Any] | None = None,
-                source: str = "api") -> Any:
+    def operate(self, name: str, params: dict[str, Any] | None = None, source: str = "api") -> Any:
         """Run a domain operation (a "button") in its own transaction."""
         with self.unit(source) as unit:
             return invoke(unit, name, params or {})
@@ -128,8 +128,14 @@ class Engine:
     def process(self, limit: int | None = None, batch_size: int = 200) -> ProcessStats:
         """Process pending events in order until none is left (or ``limit`` are done)."""
         assert self.clock is not None
-        return process_batch(self.sessions, self.dispatcher, self.ruleset, self.clock,
-                             limit=limit, batch_size=batch_size)
+        return process_batch(
+            self.sessions,
+            self.dispatcher,
+            self.ruleset,
+            self.clock,
+            limit=limit,
+            batch_size=batch_size,
+        )
 
     def new_event_id(self) -> str:
         return uuid.uuid4().hex

@@ -41,8 +41,13 @@ def check(unit: Unit, name: str, kind: str | None, subject_id: str | None, data:
 
 
 def accept(
-    unit: Unit, name: str, kind: str | None, subject_id: str | None, data: Any,
-    idempotency_key: str | None, reason: str | None,
+    unit: Unit,
+    name: str,
+    kind: str | None,
+    subject_id: str | None,
+    data: Any,
+    idempotency_key: str | None,
+    reason: str | None,
 ) -> m.InboxEvent:
     event = m.InboxEvent(
         id=uuid.uuid4().hex,

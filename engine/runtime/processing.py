@@ -59,7 +59,10 @@ def process_batch(
 
 
 def process_one(
-    session: Session, dispatcher: Dispatcher, ruleset: RuleSet, clock: Clock,
+    session: Session,
+    dispatcher: Dispatcher,
+    ruleset: RuleSet,
+    clock: Clock,
     event: m.InboxEvent,
 ) -> str:
     """Process one event inside the open transaction; return processed/rejected/failed."""
@@ -95,19 +98,43 @@ def _record_failure(
         event.reason = f"{failure.where}: {failure}"
         event.ruleset_hash = ruleset.hash
         run = m.Run(
-            event_id=event.id, trigger_id=failure.trigger, path_id=failure.path,
-            ruleset_hash=ruleset.hash, subject_kind=str(event.subject_kind),
-            subject_id=str(event.subject_id), status="failed", error=str(failure),
-            error_step=failure.where, started_on=unit.today, started_at=unit.now,
-            finished_at=unit.now, vars={}, steps=[],
+            event_id=event.id,
+            trigger_id=failure.trigger,
+            path_id=failure.path,
+            ruleset_hash=ruleset.hash,
+            subject_kind=str(event.subject_kind),
+            subject_id=str(event.subject_id),
+            status="failed",
+            error=str(failure),
+            error_step=failure.where,
+            started_on=unit.today,
+            started_at=unit.now,
+            finished_at=unit.now,
+            vars={},
+            steps=[],
         )
         session.add(run)
         session.flush()
         snapshot = event_snapshot(event)
         snapshot["date"] = event.business_date.isoformat()
-        session.merge(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc={
-            "event": snapshot, "ruleset": ruleset.hash, "triggers": [
-                {"trigger": failure.trigger, "outcome": "failed", "runs": [run.id],
-                 "error": str(failure), "where": failure.where}
-            ], "resumed": [], "error": str(failure),
-        }))
+        session.merge(
+            m.EventTrace(
+                event_id=event.id,
+                ruleset_hash=ruleset.hash,
+                doc={
+                    "event": snapshot,
+                    "ruleset": ruleset.hash,
+                    "triggers": [
+                        {
+                            "trigger": failure.trigger,
+                            "outcome": "failed",
+                            "runs": [run.id],
+                            "error": str(failure),
+                            "where": failure.where,
+                        }
+                    ],
+                    "resumed": [],
+                    "error": str(failure),
+                },
+            )
+        )

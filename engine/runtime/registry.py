@@ -57,6 +57,7 @@ class ActionRegistry:
 
     def register(self, name: str, fn: Action | None = None) -> Any:
         """Register ``fn`` under ``name``; usable as a decorator."""
+
         def add(func: Action) -> Action:
             self._actions[name] = func
             return func

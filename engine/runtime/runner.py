@@ -86,15 +86,17 @@ class Runner:
     def _step(self, step: Step, path_id: str, resume: Cursor, here: Cursor) -> Paused | None:
         where = f"{path_id}#{'.'.join(str(p) for p in here)}"
         if isinstance(step, ActionStep):
-            ctx = StepContext(self.unit, self.ruleset, self.subject, self.context, self.run, step,
-                              where)
+            ctx = StepContext(
+                self.unit, self.ruleset, self.subject, self.context, self.run, step, where
+            )
             try:
                 result = call(self.registry, ctx)
             except StepFailed as exc:
                 raise StepError(str(exc), f"{where} {step.action} ({step.mark})") from exc
             except Exception as exc:  # an action's bug is still this step's failure
-                raise StepError(f"{type(exc).__name__}: {exc}",
-                                f"{where} {step.action} ({step.mark})") from exc
+                raise StepError(
+                    f"{type(exc).__name__}: {exc}", f"{where} {step.action} ({step.mark})"
+                ) from exc
             self.results.append({"step": step.action, "at": str(step.mark), "result": result})
             return None
         if isinstance(step, IfStep):
@@ -104,8 +106,7 @@ class Runner:
             value, detail = explain(step.condition, self.context)
             self.results.append({"step": "if", "at": str(step.mark), "condition": detail})
             label = "then" if value else "else"
-            return self._block(step.then if value else step.otherwise, path_id, [],
-                               [*here, label])
+            return self._block(step.then if value else step.otherwise, path_id, [], [*here, label])
         if isinstance(step, RunStep):
             sub = self.ruleset.action_paths.get(step.path)
             if sub is None:
@@ -117,9 +118,14 @@ class Runner:
                 self.results.append({"step": "resumed", "at": str(step.mark)})
                 return None
             until = self.ruleset.agency.calendar.shift(self.unit.today, step.duration)
-            self.results.append({"step": "wait", "at": str(step.mark), "until": until.isoformat(),
-                                 "condition": step.until.source if hasattr(step.until, "source")
-                                 else None})
+            self.results.append(
+                {
+                    "step": "wait",
+                    "at": str(step.mark),
+                    "until": until.isoformat(),
+                    "condition": getattr(step.until, "source", None),
+                }
+            )
             return Paused([*here, "wait"], until, step.until)
         if isinstance(step, StopStep):
             raise Stopped(step.reason)

@@ -68,13 +68,19 @@ def resolve(session: Session, kind: str, subject_id: str) -> Subject:
     elif kind == "case":
         case = _need(session, m.Case, subject_id, "case")
         accounts = _case_accounts(session, case)
-        subject = Subject(kind, subject_id, account=accounts[0] if accounts else None,
-                          accounts=accounts, case=case)
+        subject = Subject(
+            kind,
+            subject_id,
+            account=accounts[0] if accounts else None,
+            accounts=accounts,
+            case=case,
+        )
     elif kind == "settlement":
         settlement = _need(session, m.Settlement, subject_id, "settlement")
         account = _need(session, m.Account, settlement.account_id, "account")
-        subject = Subject(kind, subject_id, account=account, accounts=[account],
-                          settlement=settlement)
+        subject = Subject(
+            kind, subject_id, account=account, accounts=[account], settlement=settlement
+        )
         subject.case = session.get(m.Case, settlement.case_id) if settlement.case_id else None
     elif kind == "offer":
         offer = _need(session, m.Offer, subject_id, "offer")
@@ -101,10 +107,16 @@ def resolve(session: Session, kind: str, subject_id: str) -> Subject:
 
 
 def context_for(
-    session: Session, ruleset: RuleSet, subject: Subject, event: dict[str, Any],
-    variables: dict[str, Any], today: Any, now: Any,
+    session: Session,
+    ruleset: RuleSet,
+    subject: Subject,
+    event: dict[str, Any],
+    variables: dict[str, Any],
+    today: Any,
+    now: Any,
 ) -> dict[str, Any]:
     """The names expressions and templates see (DESIGN §3)."""
+
     def wrap(view: type[v.View], obj: Any) -> Any:
         return None if obj is None else view(obj, session, ruleset)
 

@@ -20,7 +20,7 @@ from engine.domain import models as m
 class View:
     """Base: attribute access for templates, a readable repr for traces."""
 
-    __slots__ = ("__dict__", "_obj", "_session", "_ruleset")
+    __slots__ = ("__dict__", "_obj", "_ruleset", "_session")
 
     def __init__(self, obj: Any, session: Session, ruleset: RuleSet) -> None:
         self._obj = obj
@@ -85,8 +85,9 @@ class ClientView(View):
 class AccountView(View):
     @property
     def client(self) -> ClientView:
-        return ClientView(self._session.get(m.Client, self._obj.client_code), self._session,
-                          self._ruleset)
+        return ClientView(
+            self._session.get(m.Client, self._obj.client_code), self._session, self._ruleset
+        )
 
     @property
     def balances(self) -> dict[str, Decimal]:
@@ -98,15 +99,18 @@ class AccountView(View):
 
     @property
     def parties(self) -> list[PartyView]:
-        return [PartyView(link.party, self._session, self._ruleset, link.roles)
-                for link in self._obj.parties]
+        return [
+            PartyView(link.party, self._session, self._ruleset, link.roles)
+            for link in self._obj.parties
+        ]
 
     @property
     def original_accounts(self) -> list[AccountView]:
         if not self._obj.is_judgment:
             return []
         rows = self._session.scalars(
-            select(m.Account).join(m.JudgmentSpread, m.JudgmentSpread.account_id == m.Account.id)
+            select(m.Account)
+            .join(m.JudgmentSpread, m.JudgmentSpread.account_id == m.Account.id)
             .where(m.JudgmentSpread.judgment_id == self._obj.judgment_id)
         )
         return [AccountView(row, self._session, self._ruleset) for row in rows]
@@ -128,8 +132,16 @@ class AccountView(View):
 
     def __getattr__(self, name: str) -> Any:
         if name in (
-            "status", "worklist", "next_work_date", "placed_date", "last_payment_date",
-            "is_judgment", "flags", "fields", "holds", "bundle",
+            "status",
+            "worklist",
+            "next_work_date",
+            "placed_date",
+            "last_payment_date",
+            "is_judgment",
+            "flags",
+            "fields",
+            "holds",
+            "bundle",
         ):
             return getattr(self._obj, name)
         raise AttributeError(name)
@@ -138,15 +150,18 @@ class AccountView(View):
 class CaseView(View):
     @property
     def accounts(self) -> list[AccountView]:
-        return [AccountView(self._session.get(m.Account, link.account_id), self._session,
-                            self._ruleset) for link in self._obj.accounts]
+        return [
+            AccountView(self._session.get(m.Account, link.account_id), self._session, self._ruleset)
+            for link in self._obj.accounts
+        ]
 
     @property
     def defendants(self) -> list[PartyView]:
         views = []
         for link in self._obj.defendants:
             party = self._session.get(m.Party, link.party_id)
-            views.append(PartyView(party, self._session, self._ruleset, ["defendant"]))
+            if party is not None:
+                views.append(PartyView(party, self._session, self._ruleset, ["defendant"]))
         return views
 
     @property
@@ -158,13 +173,19 @@ class CaseView(View):
 
     @property
     def documents(self) -> list[str]:
-        rows = self._session.scalars(select(m.CaseDocument).where(
-            m.CaseDocument.case_id == self._obj.id))
+        rows = self._session.scalars(
+            select(m.CaseDocument).where(m.CaseDocument.case_id == self._obj.id)
+        )
         return [row.name for row in rows]
 
     def __getattr__(self, name: str) -> Any:
         if name in m.CASE_DATE_FIELDS or name in (
-            "status", "court", "attorney", "process_server", "opened_date", "serve_response_days",
+            "status",
+            "court",
+            "attorney",
+            "process_server",
+            "opened_date",
+            "serve_response_days",
             "bundle",
         ):
             return getattr(self._obj, name)
@@ -201,15 +222,25 @@ class SettlementView(View):
     def __getattr__(self, name: str) -> Any:
         if name == "account":
             return self._obj.account_id
-        if name in ("amount", "status", "inception_date", "outside_authority", "approved_by",
-                    "reached_date", "calculated_amount"):
+        if name in (
+            "amount",
+            "status",
+            "inception_date",
+            "outside_authority",
+            "approved_by",
+            "reached_date",
+            "calculated_amount",
+        ):
             return getattr(self._obj, name)
         if name in ("received", "remaining"):
             return self._session.info.get("settlement_figures", {}).get(
-                (self._obj.id, name), Decimal("0.00"))
+                (self._obj.id, name), Decimal("0.00")
+            )
         if name == "installments":
-            return [{"due_date": i.due_date, "amount": i.amount, "status": i.status}
-                    for i in self._obj.installments]
+            return [
+                {"due_date": i.due_date, "amount": i.amount, "status": i.status}
+                for i in self._obj.installments
+            ]
         raise AttributeError(name)
 
 
@@ -217,8 +248,16 @@ class OfferView(View):
     def __getattr__(self, name: str) -> Any:
         if name == "account":
             return self._obj.account_id
-        if name in ("amount", "status", "offer_date", "expiry_date", "term_days", "end_date",
-                    "initiated_date", "settlement_type"):
+        if name in (
+            "amount",
+            "status",
+            "offer_date",
+            "expiry_date",
+            "term_days",
+            "end_date",
+            "initiated_date",
+            "settlement_type",
+        ):
             return getattr(self._obj, name)
         if name in ("received", "remaining"):
             return Decimal(str(self._obj.snapshot.get(name, "0.00")))

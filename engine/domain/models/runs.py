@@ -30,7 +30,7 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     vars: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    resume: Mapped[list[Any] | None] = mapped_column(JSON)  # step cursor of a waiting run
+    resume: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # event snapshot, wait cursor
     wait_until: Mapped[date | None] = mapped_column(Date)
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)  # step results, for traces
 

@@ -26,7 +26,9 @@ def due_date(ctx: StepContext, value: Any) -> date | None:
 
 
 def set_status(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
-    changed = [a.id for a in ctx.target_accounts(params) if ops.set_status(ctx.unit, a, params["code"])]
+    changed = [
+        a.id for a in ctx.target_accounts(params) if ops.set_status(ctx.unit, a, params["code"])
+    ]
     return {"status": params["code"], "changed": changed}
 
 

@@ -36,8 +36,9 @@ def _account_parties(ctx: StepContext) -> list[PartyView]:
         for link in account.parties:
             view = seen.get(link.party_id)
             if view is None:
-                seen[link.party_id] = PartyView(link.party, ctx.unit.session, ctx.ruleset,
-                                                link.roles)
+                seen[link.party_id] = PartyView(
+                    link.party, ctx.unit.session, ctx.ruleset, link.roles
+                )
             else:
                 view.roles = sorted({*view.roles, *link.roles})
     return list(seen.values())
@@ -69,6 +70,8 @@ def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
     context = dict(ctx.context)
     if party["party"]:
         found = ctx.unit.session.get(m.Party, party["party"])
+        if found is None:
+            raise StepFailed(f"unknown party '{party['party']}'")
         context["party"] = PartyView(found, ctx.unit.session, ctx.ruleset, party["roles"])
     try:
         return compiled.render(context)
@@ -113,8 +116,12 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
             )
         )
         keys.append(key)
-    return {"channel": channel, "template": template, "to": [t["party"] or t["address"]
-                                                              for t in targets], "keys": keys}
+    return {
+        "channel": channel,
+        "template": template,
+        "to": [t["party"] or t["address"] for t in targets],
+        "keys": keys,
+    }
 
 
 def send_letter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,135 @@
+"""``docket emit``, ``trace``, ``explain`` and ``db upgrade``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
+from engine.cli.render import echo_event, echo_run
+from engine.domain.store import upgrade
+from engine.runtime.explain import account_events, event_detail, run_detail
+
+
+@click.command("emit")
+@click.argument("event")
+@click.option("--account", help="Account the event is about.")
+@click.option("--case", help="Case the event is about.")
+@click.option("--data", default=None, help="Event data as a JSON object.")
+@click.option("--key", "idempotency_key", default=None, help="Idempotency key (replays dedupe).")
+@click.option("--no-process", is_flag=True, help="Only put the event in the inbox.")
+@config_option
+@db_option
+@json_option
+def emit_command(
+    event: str,
+    account: str | None,
+    case: str | None,
+    data: str | None,
+    idempotency_key: str | None,
+    no_process: bool,
+    config_root: Path,
+    db_url: str,
+    as_json: bool,
+) -> None:
+    """Put an event in the inbox and process it; print what fired."""
+    if bool(account) == bool(case):
+        raise click.UsageError("give exactly one of --account or --case")
+    parsed: Any = None
+    if data is not None:
+        try:
+            parsed = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise click.UsageError(f"--data is not valid JSON: {exc}") from exc
+    engine = open_engine(config_root, db_url)
+    try:
+        submitted = engine.submit(
+            event,
+            account=account,
+            case=case,
+            data=parsed,
+            idempotency_key=idempotency_key,
+            source="cli",
+        )
+        if submitted.status == "pending" and not no_process:
+            engine.process()
+        detail = engine.read(lambda s: event_detail(s, submitted.id))
+    finally:
+        engine.close()
+    if as_json:
+        echo_json(detail)
+    else:
+        echo_event(detail)
+    sys.exit(0 if detail and detail["status"] in ("processed", "pending") else 1)
+
+
+@click.command("trace")
+@click.argument("ref")
+@db_option
+@config_option
+@json_option
+def trace_command(ref: str, db_url: str, config_root: Path, as_json: bool) -> None:
+    """Show a run (by number) or an event (by id): every condition and step result."""
+    engine = open_engine(config_root, db_url)
+    try:
+        if ref.isdigit():
+            detail = engine.read(lambda s: run_detail(s, int(ref)))
+        else:
+            detail = engine.read(lambda s: event_detail(s, ref))
+    finally:
+        engine.close()
+    if detail is None:
+        click.echo(f"no run or event '{ref}'", err=True)
+        sys.exit(1)
+    if as_json:
+        echo_json(detail)
+    elif "run" in detail:
+        echo_run(detail)
+    else:
+        echo_event(detail)
+
+
+@click.command("explain")
+@click.option("--account", required=True, help="The account to explain.")
+@click.option("--event", "event_name", default=None, help="Only this event name.")
+@db_option
+@config_option
+@json_option
+def explain_command(
+    account: str, event_name: str | None, db_url: str, config_root: Path, as_json: bool
+) -> None:
+    """Why did (or didn't) triggers fire for an account: each event, each trigger, each value."""
+    engine = open_engine(config_root, db_url)
+    try:
+        result = engine.read(lambda s: account_events(s, engine.ruleset, account, event_name))
+    finally:
+        engine.close()
+    if as_json:
+        echo_json(result)
+        return
+    for detail in result["events"]:
+        echo_event(detail)
+    if result.get("note"):
+        click.echo(result["note"])
+    if not result["events"] and not result.get("note"):
+        click.echo(f"no events for account {account}")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema management."""
+
+
+@db_group.command("upgrade")
+@db_option
+def db_upgrade(db_url: str) -> None:
+    """Create or migrate the database to the newest schema."""
+    upgrade(db_url)
+    click.echo(f"database {db_url} is at the newest schema")
+
+
+COMMANDS = [emit_command, trace_command, explain_command, db_group]

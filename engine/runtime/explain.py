@@ -1,0 +1,80 @@
+"""Why did (or didn't) something fire: queries over traces and runs, as plain dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.config.model import RuleSet
+from engine.domain import models as m
+
+
+def run_detail(session: Session, run_id: int) -> dict[str, Any] | None:
+    run = session.get(m.Run, run_id)
+    if run is None:
+        return None
+    event = session.scalars(select(m.InboxEvent).where(m.InboxEvent.id == run.event_id)).first()
+    return {
+        "run": run.id,
+        "path": run.path_id,
+        "trigger": run.trigger_id,
+        "status": run.status,
+        "subject": {"kind": run.subject_kind, "id": run.subject_id},
+        "ruleset": run.ruleset_hash,
+        "started_on": run.started_on,
+        "wait_until": run.wait_until,
+        "error": run.error,
+        "error_step": run.error_step,
+        "event": None
+        if event is None
+        else {"id": event.id, "name": event.name, "date": event.business_date, "late": event.late},
+        "steps": run.steps,
+        "vars": run.vars,
+    }
+
+
+def event_detail(session: Session, event_id: str) -> dict[str, Any] | None:
+    event = session.scalars(select(m.InboxEvent).where(m.InboxEvent.id == event_id)).first()
+    if event is None:
+        return None
+    trace = session.get(m.EventTrace, event_id)
+    return {
+        "event": event.id,
+        "name": event.name,
+        "subject": {"kind": event.subject_kind, "id": event.subject_id},
+        "status": event.status,
+        "reason": event.reason,
+        "date": event.business_date,
+        "late": event.late,
+        "depth": event.depth,
+        "ruleset": event.ruleset_hash,
+        "triggers": (trace.doc.get("triggers", []) if trace else []),
+        "resumed": (trace.doc.get("resumed", []) if trace else []),
+    }
+
+
+def account_events(
+    session: Session, ruleset: RuleSet, account_id: str, event_name: str | None = None
+) -> dict[str, Any]:
+    """Every event about an account (or a case it is party to), with its trace."""
+    case_ids = list(
+        session.scalars(select(m.CaseAccount.case_id).where(m.CaseAccount.account_id == account_id))
+    )
+    about = [(m.InboxEvent.subject_kind == "account") & (m.InboxEvent.subject_id == account_id)]
+    if case_ids:
+        about.append((m.InboxEvent.subject_kind == "case") & m.InboxEvent.subject_id.in_(case_ids))
+    query = select(m.InboxEvent).where(or_(*about)).order_by(m.InboxEvent.seq)
+    if event_name:
+        query = query.where(m.InboxEvent.name == event_name)
+    events = [event_detail(session, e.id) for e in session.scalars(query)]
+    result: dict[str, Any] = {"account": account_id, "events": events}
+    if event_name and not events:
+        listening = [t.id for t in ruleset.triggers if t.on == event_name]
+        result["note"] = f"no {event_name} event was received for account {account_id}" + (
+            f"; triggers listening to it: {', '.join(listening)}"
+            if listening
+            else "; no trigger listens to it"
+        )
+    return result
