@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.domain import models as m
@@ -155,17 +157,37 @@ def test_case_actions_apply_to_every_account_of_the_case(db_url):
     engine.close()
 
 
-def test_integrators_register_actions(db_url, tmp_path):
+def test_integrators_register_actions_used_by_rules(db_url, tmp_path):
+    import shutil
+
+    from engine import load_ruleset
+    from engine.config import ConfigError
+    from engine.domain.clock import SimulatedClock
     from engine.runtime.actions import builtin_registry
+    from engine.runtime.engine import Engine
+    from tests.runtime.helpers import CONFIG
+
+    root = tmp_path / "config"
+    shutil.copytree(CONFIG, root)
+    (root / "action_paths" / "score.yaml").write_text(
+        "action_paths:\n  - id: score\n    steps:\n      - score: {weight: 2}\n"
+        "triggers:\n  - {id: score-on-payment, on: onAfterPaymentPost, run: score}\n"
+    )
+    with pytest.raises(ConfigError, match="action path 'score': unknown action 'score'"):
+        load_ruleset(root)
 
     registry = builtin_registry()
-    seen: list[Decimal] = []
+    seen: list[tuple[Decimal, int]] = []
 
     @registry.register("score")
     def score(ctx, params):
-        seen.append(ctx.context["account"].balance)
+        seen.append((ctx.context["account"].balance, params["weight"]))
         return {"scored": True}
 
-    engine = make_engine(db_url, registry=registry)
-    assert "score" in registry.names()
+    ruleset = load_ruleset(root, actions=registry.names())
+    engine = Engine(ruleset, db_url, clock=SimulatedClock(date(2026, 5, 4)), registry=registry)
+    place(engine, "A1", "100.00")
+    engine.submit("onAfterPaymentPost", account="A1", data={"amount": "1.00"})
+    engine.process()
+    assert seen == [(Decimal("100.00"), 2)]
     engine.close()
