@@ -21,10 +21,17 @@ def _register() -> None:
         commands_config,
         commands_import,
         commands_runtime,
+        commands_scenario,
         commands_schema,
     )
 
-    for module in (commands_config, commands_schema, commands_runtime, commands_import):
+    for module in (
+        commands_config,
+        commands_schema,
+        commands_runtime,
+        commands_import,
+        commands_scenario,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

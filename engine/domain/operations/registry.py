@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from engine.domain.operations import accounts
+from engine.domain.operations import accounts, cases
 from engine.domain.unit import DomainError, Unit
 
 Operation = Callable[..., Any]
@@ -34,6 +34,28 @@ def _place_account(unit: Unit, account: str | None = None, **spec: Any) -> dict[
     spec.setdefault("id", account)
     placed = accounts.place_account(unit, **spec)
     return {"account": placed.id}
+
+
+@operation("open_case")
+def _open_case(
+    unit: Unit,
+    case: str,
+    accounts: Any,
+    defendants: Any = (),
+    status: str = "OPEN",
+    court: str | None = None,
+    attorney: str | None = None,
+    process_server: str | None = None,
+) -> dict[str, Any]:
+    opened = cases.open_case(
+        unit, case, accounts, defendants, status, court, attorney, process_server
+    )
+    return {"case": opened.id}
+
+
+@operation("set_case_dates")
+def _set_case_dates(unit: Unit, case: str, **dates: Any) -> dict[str, Any]:
+    return {"case": case, "changed": cases.set_case_dates(unit, case, dates)}
 
 
 def _hold(hold: str) -> Operation:

@@ -1,0 +1,181 @@
+"""The scheduler's fixed jobs. The same functions run in production and in scenarios.
+
+``run_day`` is the daily cycle: date sweep (with catch-up) → resume the waits that are due →
+the daily hooks (offer-term ends…, filled by their issues) → drain the inbox. ``run_due`` is
+the frequent job between two cycles: due waits and the inbox. Neither holds a job per case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from engine.domain import models as m
+from engine.domain.unit import DomainError, Unit
+from engine.runtime.conditions import explain
+from engine.runtime.dispatcher import RunFailed
+from engine.runtime.processing import ProcessStats
+from engine.runtime.runner import find_wait
+from engine.runtime.subjects import context_for, resolve
+from engine.scheduler import versions
+from engine.scheduler.sweep import SweepReport, sweep
+
+if TYPE_CHECKING:
+    from engine.runtime.engine import Engine
+
+DailyHook = Callable[["Engine", date], Any]
+
+# Daily work beyond date triggers (offer-term ends, installment checks…), by name, in order.
+# Follow-up due dates need no hook: they are the date trigger ``onFollowUpDue``.
+DAILY_HOOKS: dict[str, DailyHook] = {}
+
+
+def daily_hook(name: str) -> Callable[[DailyHook], DailyHook]:
+    """Register a function ``(engine, day)`` the daily cycle calls after resuming waits."""
+
+    def add(fn: DailyHook) -> DailyHook:
+        DAILY_HOOKS[name] = fn
+        return fn
+
+    return add
+
+
+@dataclass(slots=True)
+class ResumeReport:
+    resumed: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"resumed": self.resumed, "failed": [list(f) for f in self.failed]}
+
+
+@dataclass(slots=True)
+class DayReport:
+    """What one daily cycle did."""
+
+    day: date
+    sweep: SweepReport
+    waits: ResumeReport
+    hooks: dict[str, Any]
+    processed: ProcessStats
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "sweep": self.sweep.as_json(),
+            "waits": self.waits.as_json(),
+            "hooks": {name: _plain(value) for name, value in self.hooks.items()},
+            "processed": self.processed.as_json(),
+        }
+
+
+def run_day(engine: Engine, day: date | None = None) -> DayReport:
+    """The daily cycle for ``day`` (default: the clock's today; the clock should agree)."""
+    assert engine.clock is not None
+    when = day or engine.clock.today()
+    versions.install(engine)
+    swept = sweep(engine, when)
+    waits = resume_due(engine, when)
+    hooks = {name: hook(engine, when) for name, hook in DAILY_HOOKS.items()}
+    processed = engine.process()
+    return DayReport(when, swept, waits, hooks, processed)
+
+
+def run_due(engine: Engine) -> tuple[ResumeReport, ProcessStats]:
+    """The frequent job: resume waits that are due today, then drain the inbox."""
+    assert engine.clock is not None
+    waits = resume_due(engine, engine.clock.today())
+    return waits, engine.process()
+
+
+def resume_due(engine: Engine, day: date, batch: int = 200) -> ResumeReport:
+    """Resume every run waiting until ``day`` or earlier, each in its own savepoint."""
+    assert engine.clock is not None
+    report = ResumeReport()
+    now = engine.clock.now()
+    while True:
+        with engine.sessions() as session, session.begin():
+            session.info["today"] = day
+            due = list(
+                session.scalars(
+                    select(m.Run)
+                    .where(m.Run.status == "waiting", m.Run.wait_until <= day)
+                    .order_by(m.Run.wait_until, m.Run.id)
+                    .limit(batch)
+                )
+            )
+            if not due:
+                return report
+            for run in due:
+                _resume_one(
+                    engine,
+                    Unit(session, engine.ruleset, day, now, cause=run.event_id, source="scheduler"),
+                    run,
+                    report,
+                )
+
+
+def _resume_one(engine: Engine, unit: Unit, run: m.Run, report: ResumeReport) -> None:
+    session = unit.session
+    owner = engine.dispatcher.for_version(run.ruleset_hash)
+    try:
+        if owner is None:
+            raise DomainError(
+                f"the RuleSet version {run.ruleset_hash[:12]} it started on is not archived"
+            )
+        with session.begin_nested():
+            owner.resume(
+                Unit(
+                    session,
+                    owner.ruleset,
+                    unit.today,
+                    unit.now,
+                    cause=unit.cause,
+                    source="scheduler",
+                ),
+                run,
+                _why(owner, unit, run),
+            )
+        report.resumed.append(run.id)
+    except (RunFailed, DomainError) as exc:
+        where = exc.where if isinstance(exc, RunFailed) else run.path_id
+        with session.begin_nested():
+            run.status, run.error, run.error_step = "failed", str(exc), where
+            run.finished_at, run.wait_until = unit.now, None
+        report.failed.append((run.id, str(exc)))
+
+
+def _why(owner: Any, unit: Unit, run: m.Run) -> str:
+    """The resume reason for the trace: the wait ran out, or its ``until`` is true by now."""
+    cursor = list((run.resume or {}).get("cursor") or [])[:-1]
+    step = find_wait(owner.ruleset, run.path_id, cursor)
+    if step is not None and step.until is not None:
+        subject = resolve(unit.session, run.subject_kind, run.subject_id)
+        context = context_for(
+            unit.session,
+            owner.ruleset,
+            subject,
+            dict((run.resume or {}).get("event") or {}),
+            dict(run.vars),
+            unit.today,
+            unit.now,
+        )
+        try:
+            ok, _ = explain(step.until, context)
+        except Exception:  # a failing condition is reported when the run resumes, not here
+            ok = False
+        if ok:
+            return "until true"
+    return f"wait over (due {run.wait_until.isoformat() if run.wait_until else unit.today})"
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "as_json"):
+        return value.as_json()
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)

@@ -1,0 +1,278 @@
+"""Set-based date sweeps: one indexed query per date trigger per sweep, never a job per case.
+
+For sweep day D the scheduler covers every due day from the last day it swept (inclusive, so
+a date entered after that morning's sweep is still caught) up to D. For each enabled date
+trigger it asks the database, in one query, for the subjects whose ``field + offset`` lands
+in that range — the base dates come from ``calendar.unshift`` — and that have no row yet in
+the ``fired_dates`` ledger for (trigger, subject, date value). Each becomes a ledger row and,
+unless the trigger's ``catch_up`` policy skips it, one inbox event for that trigger alone.
+
+Exactly once: the ledger's primary key is (trigger, subject kind, subject id, date value) and
+the event id is derived from the same key, both inserted with ON CONFLICT DO NOTHING, so two
+sweeps racing (or a sweep re-run after a crash) cannot queue a firing twice. A changed date
+is a new key (the trigger re-arms); a cleared date matches nothing (it disarms).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import String, and_, cast, exists, insert, or_, select
+from sqlalchemy.orm import Session
+
+from engine.config.durations import Duration
+from engine.config.model import RuleSet, Trigger
+from engine.domain import models as m
+from engine.scheduler.sources import DateSource, source_for
+
+if TYPE_CHECKING:
+    from engine.runtime.engine import Engine
+
+LAST_SWEPT = "sweep.last_day"
+CHUNK = 5000
+IN_LIMIT = 500  # base dates per IN list; longer catch-ups use a range instead
+
+
+@dataclass(slots=True)
+class TriggerSweep:
+    """What one trigger's sweep did."""
+
+    trigger: str
+    fired: int = 0
+    late: int = 0
+    skipped: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "fired": self.fired,
+            "late": self.late,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """A sweep of one day: the due days it covered and the firings per trigger."""
+
+    day: date
+    covered_from: date
+    triggers: list[TriggerSweep] = field(default_factory=list)
+
+    @property
+    def fired(self) -> int:
+        return sum(t.fired for t in self.triggers)
+
+    @property
+    def late(self) -> int:
+        return sum(t.late for t in self.triggers)
+
+    @property
+    def skipped(self) -> int:
+        return sum(t.skipped for t in self.triggers)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "covered_from": self.covered_from.isoformat(),
+            "fired": self.fired,
+            "late": self.late,
+            "skipped": self.skipped,
+            "triggers": [t.as_json() for t in self.triggers if t.fired or t.skipped],
+        }
+
+
+def sweep(engine: Engine, day: date | None = None, *, chunk: int = CHUNK) -> SweepReport:
+    """Sweep ``day`` (default: the clock's today) in one transaction, catching up missed days."""
+    assert engine.clock is not None
+    when = day or engine.clock.today()
+    with engine.sessions() as session, session.begin():
+        return sweep_session(session, engine.ruleset, when, engine.clock.now(), chunk=chunk)
+
+
+def sweep_session(
+    session: Session, ruleset: RuleSet, day: date, now: datetime, *, chunk: int = CHUNK
+) -> SweepReport:
+    """The sweep inside the caller's transaction (see the module docstring)."""
+    last = last_swept(session)
+    start = last if last is not None and last < day else day
+    report = SweepReport(day, start)
+    targets = [start + timedelta(days=n) for n in range((day - start).days + 1)]
+    for trigger in ruleset.date_triggers:
+        report.triggers.append(_sweep_trigger(session, ruleset, trigger, targets, day, now, chunk))
+    if last is None or day > last:
+        session.merge(m.SchedulerState(key=LAST_SWEPT, value=day.isoformat()))
+    return report
+
+
+def last_swept(session: Session) -> date | None:
+    """The last day a sweep covered, or None before the first sweep."""
+    row = session.get(m.SchedulerState, LAST_SWEPT)
+    return date.fromisoformat(row.value) if row is not None else None
+
+
+def decide(trigger: Trigger, ruleset: RuleSet, due_on: date, day: date) -> str | None:
+    """Why a firing due on ``due_on`` is skipped when swept on ``day`` (None: it fires)."""
+    if due_on >= day:
+        return None
+    if trigger.catch_up == "skip":
+        return "missed (catch_up: skip)"
+    if trigger.catch_up == "all" and trigger.catch_up_window is not None:
+        window = trigger.catch_up_window
+        oldest = ruleset.agency.calendar.shift(day, Duration(-abs(window.amount), window.unit))
+        if due_on < oldest:
+            return f"missed more than {abs(window.amount)} {window.unit.replace('_', ' ')} ago"
+    return None
+
+
+def event_id(trigger_id: str, kind: str, subject_id: str, value: date) -> str:
+    """The inbox id of a date firing, derived from its ledger key (so it is queued once)."""
+    key = f"date:{trigger_id}:{kind}:{subject_id}:{value.isoformat()}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _sweep_trigger(
+    session: Session,
+    ruleset: RuleSet,
+    trigger: Trigger,
+    targets: list[date],
+    day: date,
+    now: datetime,
+    chunk: int,
+) -> TriggerSweep:
+    calendar = ruleset.agency.calendar
+    result = TriggerSweep(trigger.id)
+    bases = sorted(
+        {base for target in targets for base in calendar.unshift(target, trigger.offset)}
+    )
+    if not bases:
+        return result
+    source = source_for(trigger)
+    due_of: dict[date, date] = {}
+    for rows in _candidates(session, source, trigger, bases, chunk):
+        ledger: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for subject_id, raw in rows:
+            value = source.read(raw)
+            due_on = due_of.get(value)
+            if due_on is None:
+                due_on = due_of[value] = calendar.shift(value, trigger.offset)
+            late = due_on < day
+            skipped = decide(trigger, ruleset, due_on, day)
+            ident = None if skipped else event_id(trigger.id, source.kind, subject_id, value)
+            ledger.append(
+                {
+                    "trigger_id": trigger.id,
+                    "subject_kind": source.kind,
+                    "subject_id": subject_id,
+                    "date_value": value,
+                    "due_on": due_on,
+                    "fired_on": day,
+                    "late": late,
+                    "outcome": "skipped" if skipped else "queued",
+                    "event_id": ident,
+                }
+            )
+            if skipped:
+                result.skipped += 1
+                continue
+            result.fired += 1
+            result.late += int(late)
+            events.append(
+                _event_row(trigger, source, subject_id, value, due_on, day, late, now, str(ident))
+            )
+        _insert_ignoring_duplicates(session, m.FiredDate, ledger)
+        _insert_ignoring_duplicates(session, m.InboxEvent, events)
+    return result
+
+
+def _candidates(
+    session: Session, source: DateSource, trigger: Trigger, bases: list[date], chunk: int
+) -> Iterator[list[tuple[str, Any]]]:
+    """Subjects due in the covered days without a ledger row, in pages (memory stays flat)."""
+    column, key = source.column, source.key
+    ledger = m.FiredDate
+    stored = cast(ledger.date_value, String) if source.custom else ledger.date_value
+    already = exists().where(
+        ledger.trigger_id == trigger.id,
+        ledger.subject_kind == source.kind,
+        ledger.subject_id == key,
+        stored == column,
+    )
+    if len(bases) <= IN_LIMIT:
+        matching = column.in_([source.bind(b) for b in bases])
+    else:  # shift is monotonic, so the bases of a day range are one contiguous range
+        matching = column.between(source.bind(bases[0]), source.bind(bases[-1]))
+    query = select(key, column).where(matching, ~already)
+    if source.only_open:
+        query = query.where(m.FollowUp.status == "open")
+    after: tuple[Any, Any] | None = None
+    while True:
+        page = query
+        if after is not None:
+            page = page.where(or_(column > after[0], and_(column == after[0], key > after[1])))
+        rows = [(str(r[0]), r[1]) for r in session.execute(page.order_by(column, key).limit(chunk))]
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1][1], rows[-1][0])
+
+
+def _event_row(
+    trigger: Trigger,
+    source: DateSource,
+    subject_id: str,
+    value: date,
+    due_on: date,
+    day: date,
+    late: bool,
+    now: datetime,
+    ident: str,
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": trigger.on,
+        "subject_kind": source.kind,
+        "subject_id": subject_id,
+        "subject_key": f"{source.kind}:{subject_id}",
+        "data": {
+            "field": trigger.date_field,
+            "date_value": value.isoformat(),
+            "due_on": due_on.isoformat(),
+            "late": late,
+        },
+        "status": "pending",
+        "depth": 0,
+        "source": "scheduler",
+        "trigger_id": trigger.id,
+        "late": late,
+        "business_date": day,
+        "received_at": now,
+    }
+
+
+def _insert_ignoring_duplicates(
+    session: Session, model: type[Any], rows: Iterable[dict[str, Any]]
+) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(model).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(model).on_conflict_do_nothing()
+    else:  # other databases: the NOT EXISTS filter of the same transaction guards duplicates
+        statement = insert(model)
+    session.execute(statement, rows)

@@ -1,0 +1,182 @@
+"""RuleSet versions: archive each version's files, reload old ones, and apply ``on_change``.
+
+A run records the hash of the RuleSet it started on. When a new version loads, a waiting
+run finishes on its own version (``on_change: finish``, the default), is cancelled and
+started again on the new one (``restart``), or is cancelled with the reason (``cancel``);
+the new version's path decides (the old one's if the path was removed). To finish on an
+old version the scheduler keeps every version's files (rules, action paths, templates) in
+``scheduler_state`` under ``ruleset.files:<hash>`` and recompiles them on demand — the hash
+covers relative paths and bytes only, so the recompiled RuleSet has the same hash.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from engine.config import load_ruleset
+from engine.config.loader import discover
+from engine.domain import models as m
+from engine.domain.unit import DomainError, Unit
+from engine.runtime.dispatcher import Dispatcher, RunFailed
+from engine.runtime.subjects import resolve
+
+if TYPE_CHECKING:
+    from engine.runtime.engine import Engine
+
+FILES_PREFIX = "ruleset.files:"
+
+
+def source_files(root: Path) -> dict[str, str]:
+    """The text of every file a RuleSet is compiled from, by path relative to the root."""
+    yaml_files, templates = discover(root)
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in (*yaml_files, *templates)
+    }
+
+
+def archive(engine: Engine) -> bool:
+    """Keep the running version's files (once per hash); True when newly archived."""
+    key = FILES_PREFIX + engine.ruleset.hash
+    with engine.sessions() as session, session.begin():
+        if session.get(m.SchedulerState, key) is not None:
+            return False
+        files = source_files(Path(engine.ruleset.root))
+        session.add(m.SchedulerState(key=key, value=json.dumps(files, sort_keys=True)))
+    return True
+
+
+@dataclass
+class VersionCache:
+    """Dispatchers of archived RuleSet versions, compiled once per process."""
+
+    engine: Engine
+    loaded: dict[str, Dispatcher | None] = field(default_factory=dict)
+
+    def __call__(self, ruleset_hash: str) -> Dispatcher | None:
+        if ruleset_hash == self.engine.ruleset.hash:
+            return self.engine.dispatcher
+        if ruleset_hash not in self.loaded:
+            self.loaded[ruleset_hash] = self._load(ruleset_hash)
+        return self.loaded[ruleset_hash]
+
+    def _load(self, ruleset_hash: str) -> Dispatcher | None:
+        with self.engine.sessions() as session:
+            row = session.get(m.SchedulerState, FILES_PREFIX + ruleset_hash)
+            text = row.value if row is not None else None
+        if text is None:
+            return None
+        files: dict[str, str] = json.loads(text)
+        with tempfile.TemporaryDirectory(prefix="docket-version-") as folder:
+            root = Path(folder)
+            for rel, content in files.items():
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content, encoding="utf-8")
+            ruleset = load_ruleset(root, actions=tuple(self.engine.registry.names()))
+        if ruleset.hash != ruleset_hash:
+            return None
+        current = self.engine.dispatcher
+        return Dispatcher(ruleset, self.engine.registry, current.suspend_checks, versions=self)
+
+
+def install(engine: Engine) -> VersionCache:
+    """Archive the running version and let the dispatcher resolve older ones."""
+    archive(engine)
+    cache = engine.dispatcher.versions
+    if not isinstance(cache, VersionCache) or cache.engine is not engine:
+        cache = VersionCache(engine)
+        engine.dispatcher.versions = cache
+    return cache
+
+
+@dataclass(slots=True)
+class VersionChange:
+    """What applying a new version did to runs started on older ones."""
+
+    finished: list[int] = field(default_factory=list)  # keep going on their version
+    restarted: list[tuple[int, int]] = field(default_factory=list)  # (old run, new run)
+    cancelled: list[int] = field(default_factory=list)
+    requeued: list[int] = field(default_factory=list)  # queued runs moved to the new version
+    problems: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "finished": self.finished,
+            "restarted": [list(pair) for pair in self.restarted],
+            "cancelled": self.cancelled,
+            "requeued": self.requeued,
+            "problems": self.problems,
+        }
+
+
+def apply_version_change(engine: Engine, old_hash: str | None = None) -> VersionChange:
+    """Apply each path's ``on_change`` to waiting runs of ``old_hash`` (default: any other)."""
+    assert engine.clock is not None
+    cache = install(engine)
+    current = engine.ruleset.hash
+    report = VersionChange()
+    with engine.sessions() as session, session.begin():
+        session.info["today"] = engine.clock.today()
+        query = select(m.Run).where(
+            m.Run.status.in_(("waiting", "queued")), m.Run.ruleset_hash != current
+        )
+        if old_hash is not None:
+            query = query.where(m.Run.ruleset_hash == old_hash)
+        for run in list(session.scalars(query.order_by(m.Run.id))):
+            unit = Unit(
+                session,
+                engine.ruleset,
+                engine.clock.today(),
+                engine.clock.now(),
+                cause=run.event_id,
+                source="scheduler",
+            )
+            if run.status == "queued":  # nothing ran yet: it simply starts on the new version
+                run.ruleset_hash = current
+                report.requeued.append(run.id)
+                continue
+            path = engine.ruleset.action_paths.get(run.path_id)
+            policy = path.on_change if path is not None else "finish"
+            if policy == "finish":
+                if cache(run.ruleset_hash) is None:
+                    report.problems.append(
+                        f"run {run.id} ({run.path_id}) waits on version {run.ruleset_hash[:12]}, "
+                        "whose files were not archived: it cannot finish there"
+                    )
+                report.finished.append(run.id)
+            elif policy == "cancel":
+                _cancel(unit, run, f"cancelled: version {current[:12]} loaded (on_change: cancel)")
+                report.cancelled.append(run.id)
+            else:
+                _restart(engine, unit, run, report)
+    return report
+
+
+def _cancel(unit: Unit, run: m.Run, reason: str) -> None:
+    run.status, run.error = "cancelled", reason
+    run.finished_at, run.wait_until = unit.now, None
+
+
+def _restart(engine: Engine, unit: Unit, run: m.Run, report: VersionChange) -> None:
+    session = unit.session
+    reason = f"restarted on version {engine.ruleset.hash[:12]} (on_change: restart)"
+    event = dict((run.resume or {}).get("event") or {})
+    try:
+        with session.begin_nested():
+            _cancel(unit, run, reason)
+            session.flush()
+            subject = resolve(session, run.subject_kind, run.subject_id)
+            new_id = engine.dispatcher.start_run(unit, subject, event, run.trigger_id, run.path_id)
+        report.restarted.append((run.id, new_id))
+    except (RunFailed, DomainError) as exc:
+        with session.begin_nested():
+            _cancel(unit, run, f"{reason}; the new run failed: {exc}")
+        report.cancelled.append(run.id)
+        report.problems.append(f"run {run.id} ({run.path_id}): restart failed: {exc}")
