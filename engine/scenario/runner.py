@@ -3,7 +3,8 @@
 The clock starts at ``start``; ``given`` is placed and its events processed, then the daily
 cycle (``engine.scheduler.jobs.run_day``, the code production runs) runs for the start day
 and for every following day up to each step's day. On a step's day the cycle runs first
-(the morning sweep), then the step's operation, then the inbox is drained. ``down`` days run
+(the morning sweep), then the step's operation, then the frequent job (``run_due``: dates
+entered today, due waits, the inbox), as production's interval job would. ``down`` days run
 no cycle and accept no operation; the restart day's cycle catches up.
 """
 
@@ -29,7 +30,7 @@ from engine.scenario.database import fresh_database
 from engine.scenario.expect import Outcome, check
 from engine.scenario.model import Scenario, ScenarioInvalid, Step, days, display_path, load_scenario
 from engine.scheduler import versions
-from engine.scheduler.jobs import run_day
+from engine.scheduler.jobs import run_day, run_due
 
 
 class StepStopped(Exception):
@@ -116,6 +117,10 @@ class RuleSets:
                     for f in exc.findings
                     if f.severity == "error"
                 ]
+            except Exception as exc:  # a loader bug must fail these scenarios, not the run
+                where = Mark(display_path(root), 0, 0)
+                message = f"the configuration could not be loaded: {type(exc).__name__}: {exc}"
+                self._loaded[root] = [Finding(message, where, stage="load")]
         return self._loaded[root]
 
 
@@ -216,7 +221,7 @@ class Simulation:
             return StepOutcome(step, True, f"down {step.down_from} to {step.on}; caught up")
         self._advance(step.on)
         message = self._operate(step)
-        self.engine.process()
+        run_due(self.engine)  # what the frequent job does after an operation in production
         self.day(step.on).operations.append(f"{step.operation}: {message}")
         return StepOutcome(step, True, message)
 

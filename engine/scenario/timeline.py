@@ -2,7 +2,8 @@
 
 Each day lists the operations of the scenario, the events processed, the triggers that fired
 (and date firings skipped by ``catch_up``), status and worklist changes, messages queued,
-tasks and notes created, and waits resumed; late firings and messages are marked.
+tasks and notes created, and what happened to runs (resumed, queued, skipped, cancelled).
+Late firings and messages are marked.
 """
 
 from __future__ import annotations
@@ -116,12 +117,27 @@ def _collect(session: Session) -> dict[date, dict[str, list[Any]]]:
     for n in session.scalars(select(m.Note).order_by(m.Note.id)):
         found[n.created_on]["notes"].append(f"{n.account_id}: {n.text}")
     for run in session.scalars(select(m.Run).order_by(m.Run.id)):
-        for entry in run.steps or []:
-            if isinstance(entry, dict) and entry.get("step") == "resume" and entry.get("on"):
-                found[date.fromisoformat(str(entry["on"]))]["resumed"].append(
-                    f"run {run.id} ({run.path_id}): {entry.get('reason')}"
-                )
+        _runs(found, run)
     return found
+
+
+def _runs(found: dict[date, dict[str, list[Any]]], run: m.Run) -> None:
+    """Resumes, queueing, skips and cancellations of one run, on the days they happened."""
+    name = f"run {run.id} ({run.path_id})"
+    if run.status == "failed":
+        found[run.started_on]["runs"].append(f"{name} failed: {run.error}")
+    for entry in run.steps or []:
+        if not isinstance(entry, dict) or not entry.get("on"):
+            continue
+        day, kind = date.fromisoformat(str(entry["on"])), entry.get("step")
+        if kind == "resume":
+            found[day]["runs"].append(f"{name} resumed: {entry.get('reason')}")
+        elif kind in ("queued", "skipped"):
+            found[day]["runs"].append(f"{name} {kind}: run {entry.get('behind')} is waiting")
+        elif kind == "dequeued":
+            found[day]["runs"].append(f"{name} started from the queue")
+        elif kind == "cancelled":
+            found[day]["runs"].append(f"{name} cancelled: {entry.get('reason')}")
 
 
 def build(
@@ -182,5 +198,5 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
         for task in entry.get("tasks", []):
             lines.append(f"  task [{task['department']}] {task['title']} (due {task['due']})")
         lines.extend(f"  note {text}" for text in entry.get("notes", []))
-        lines.extend(f"  resumed {text}" for text in entry.get("resumed", []))
+        lines.extend(f"  {text}" for text in entry.get("runs", []))
     return lines

@@ -2,7 +2,8 @@
 
 ``run_day`` is the daily cycle: date sweep (with catch-up) → resume the waits that are due →
 the daily hooks (offer-term ends…, filled by their issues) → drain the inbox. ``run_due`` is
-the frequent job between two cycles: due waits and the inbox. Neither holds a job per case.
+the frequent job between two cycles: dates entered today since the sweep, due waits, inbox.
+Neither holds a job per case.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from engine.runtime.processing import ProcessStats
 from engine.runtime.runner import find_wait
 from engine.runtime.subjects import context_for, resolve
 from engine.scheduler import versions
-from engine.scheduler.sweep import SweepReport, sweep
+from engine.scheduler.sweep import SweepReport, last_swept, sweep
 
 if TYPE_CHECKING:
     from engine.runtime.engine import Engine
@@ -85,11 +86,19 @@ def run_day(engine: Engine, day: date | None = None) -> DayReport:
     return DayReport(when, swept, waits, hooks, processed)
 
 
-def run_due(engine: Engine) -> tuple[ResumeReport, ProcessStats]:
-    """The frequent job: resume waits that are due today, then drain the inbox."""
+def run_due(engine: Engine) -> tuple[SweepReport | None, ResumeReport, ProcessStats]:
+    """The frequent job: today's dates entered since the daily sweep, due waits, the inbox.
+
+    Today is swept again only once the daily cycle has swept it, so the morning sweep keeps
+    its hour; the ledger makes the repeat cheap and fires nothing twice.
+    """
     assert engine.clock is not None
-    waits = resume_due(engine, engine.clock.today())
-    return waits, engine.process()
+    today = engine.clock.today()
+    with engine.sessions() as session:
+        swept_today = last_swept(session) == today
+    swept = sweep(engine, today) if swept_today else None
+    waits = resume_due(engine, today)
+    return swept, waits, engine.process()
 
 
 def resume_due(engine: Engine, day: date, batch: int = 200) -> ResumeReport:

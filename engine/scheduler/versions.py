@@ -154,6 +154,7 @@ def apply_version_change(engine: Engine, old_hash: str | None = None) -> Version
             elif policy == "cancel":
                 _cancel(unit, run, f"cancelled: version {current[:12]} loaded (on_change: cancel)")
                 report.cancelled.append(run.id)
+                _start_next(engine, unit, run, report)
             else:
                 _restart(engine, unit, run, report)
     return report
@@ -162,6 +163,19 @@ def apply_version_change(engine: Engine, old_hash: str | None = None) -> Version
 def _cancel(unit: Unit, run: m.Run, reason: str) -> None:
     run.status, run.error = "cancelled", reason
     run.finished_at, run.wait_until = unit.now, None
+    step = {"step": "cancelled", "on": unit.today.isoformat(), "reason": reason}
+    run.steps = [*(run.steps or []), step]
+
+
+def _start_next(engine: Engine, unit: Unit, run: m.Run, report: VersionChange) -> None:
+    """A cancelled run no longer holds its queue: the next queued run of its path starts."""
+    try:
+        with unit.session.begin_nested():
+            unit.session.flush()
+            subject = resolve(unit.session, run.subject_kind, run.subject_id)
+            engine.dispatcher.start_queued(unit, subject, run.path_id)
+    except (RunFailed, DomainError) as exc:
+        report.problems.append(f"run {run.id} ({run.path_id}): the next queued run failed: {exc}")
 
 
 def _restart(engine: Engine, unit: Unit, run: m.Run, report: VersionChange) -> None:
