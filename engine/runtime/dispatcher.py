@@ -153,16 +153,24 @@ class Dispatcher:
         unit.session.flush()
         waiting = self._waiting(unit, subject, path_id, exclude=run.id)
         if waiting:
+            # Each decision is kept in the run's steps (with the day) for traces and timelines.
+            on = unit.today.isoformat()
             if path.mode == "skip":
                 run.status, run.finished_at = "skipped", unit.now
                 run.error = f"run {waiting[0].id} of '{path_id}' is still waiting (mode: skip)"
+                run.steps = [{"step": "skipped", "on": on, "behind": waiting[0].id}]
                 return run.id
             if path.mode == "queue":
                 run.status = "queued"
+                run.steps = [{"step": "queued", "on": on, "behind": waiting[0].id}]
                 return run.id
             for old in waiting:  # restart
                 old.status, old.finished_at = "cancelled", unit.now
                 old.error = f"restarted by run {run.id} (mode: restart)"
+                old.steps = [
+                    *(old.steps or []),
+                    {"step": "cancelled", "on": on, "reason": old.error},
+                ]
         self._execute(unit, subject, run, None)
         return run.id
 
@@ -219,6 +227,11 @@ class Dispatcher:
             )
         )
 
+    def start_queued(self, unit: Unit, subject: Subject, path_id: str) -> None:
+        """Start the oldest queued run of a path on a subject (its waiting run has ended)."""
+        if not self._waiting(unit, subject, path_id, exclude=-1):
+            self._start_queued(unit, subject, path_id)
+
     def _start_queued(self, unit: Unit, subject: Subject, path_id: str) -> None:
         queued = unit.session.scalars(
             select(m.Run)
@@ -232,6 +245,10 @@ class Dispatcher:
             .limit(1)
         ).first()
         if queued is not None:
+            queued.steps = [
+                *(queued.steps or []),
+                {"step": "dequeued", "on": unit.today.isoformat()},
+            ]
             owner = self.for_version(queued.ruleset_hash) or self
             owner._execute(unit, subject, queued, None)
 
