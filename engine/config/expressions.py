@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -28,13 +27,18 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.config.calendar import BusinessCalendar
-from engine.config.context import CONTEXT_ATTRIBUTES, EXPRESSION_NAMES
-from engine.config.errors import Finding, did_you_mean
+from engine.config.errors import Finding
+from engine.config.expression_checks import (
+    Analysis,
+    ProbePart,
+    Vocabulary,
+    jinja_analysis,
+    quick_analysis,
+    syntax_message,
+)
 from engine.config.model import Expression, Mark, Probe, Template
 
 CENT = Decimal("0.01")
-# Names Jinja itself binds inside templates (loops, macros, blocks).
-_TEMPLATE_IMPLICIT = frozenset(("loop", "caller", "varargs", "kwargs", "self", "super"))
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}\s*", re.DOTALL)
 
 
@@ -133,146 +137,28 @@ class RuleEnvironment(SandboxedEnvironment):
 
 # --- checking --------------------------------------------------------------------------------
 
-ProbePart = tuple[bool, str | int]  # (is attribute, key)
-
-
-@dataclass(frozen=True, slots=True)
-class _Analysis:
-    """What one source text parsed to, the problems found (line within the source), probes."""
-
-    node: nodes.Node | None
-    issues: tuple[tuple[int, str], ...]
-    probes: tuple[tuple[str, str, tuple[ProbePart, ...]], ...] = ()
-
-
-def _chain(node: nodes.Node) -> tuple[str, tuple[ProbePart, ...]] | None:
-    parts: list[ProbePart] = []
-    while True:
-        if isinstance(node, nodes.Getattr):
-            parts.append((True, node.attr))
-            node = node.node
-        elif (
-            isinstance(node, nodes.Getitem)
-            and isinstance(node.arg, nodes.Const)
-            and isinstance(node.arg.value, str | int)
-        ):
-            parts.append((False, node.arg.value))
-            node = node.node
-        elif isinstance(node, nodes.Name):
-            return node.name, tuple(reversed(parts))
-        else:
-            return None
-
-
-def _chain_text(root: str, parts: tuple[ProbePart, ...]) -> str:
-    return root + "".join(f".{key}" if is_attr else f"[{key!r}]" for is_attr, key in parts)
-
-
-def _collect_probes(
-    node: nodes.Node, out: dict[str, tuple[str, str, tuple[ProbePart, ...]]]
-) -> None:
-    def record(root: str, parts: tuple[ProbePart, ...]) -> None:
-        if root in EXPRESSION_NAMES:
-            text = _chain_text(root, parts)
-            out.setdefault(text, (text, root, parts))
-
-    if isinstance(node, nodes.Call):
-        called = _chain(node.node)
-        if called is not None:
-            # ``today.isoformat()``: show the object the method is called on.
-            record(called[0], called[1][:-1])
-        else:
-            _collect_probes(node.node, out)
-        for child in node.iter_child_nodes(exclude=("node",)):
-            _collect_probes(child, out)
-        return
-    chain = _chain(node)
-    if chain is not None:
-        record(*chain)
-        return
-    for child in node.iter_child_nodes():
-        _collect_probes(child, out)
-
-
-def _find(node: nodes.Node, kind: Any) -> list[Any]:
-    """``node.find_all`` that includes ``node`` itself."""
-    found: list[Any] = [node] if isinstance(node, kind) else []
-    found.extend(node.find_all(kind))
-    return found
-
-
-def _check_names(
-    env: RuleEnvironment, node: nodes.Node, declared: frozenset[str]
-) -> list[tuple[int, str]]:
-    issues: list[tuple[int, str]] = []
-    allowed = EXPRESSION_NAMES | declared | frozenset(env.globals)
-    reported: set[str] = set()
-    for name in _find(node, nodes.Name):
-        if name.ctx == "load" and name.name not in allowed and name.name not in reported:
-            reported.add(name.name)
-            hint = did_you_mean(name.name, sorted(EXPRESSION_NAMES))
-            issues.append((name.lineno, f"unknown name '{name.name}'{hint}"))
-    for access in _find(node, (nodes.Getattr, nodes.Getitem)):
-        base = access.node
-        if not isinstance(base, nodes.Name) or base.name in declared:
-            continue
-        known = CONTEXT_ATTRIBUTES.get(base.name)
-        if isinstance(access, nodes.Getattr):
-            attr: object = access.attr
-        elif isinstance(access.arg, nodes.Const):
-            attr = access.arg.value
-        else:
-            continue
-        if known is not None and isinstance(attr, str) and attr not in known:
-            hint = did_you_mean(attr, sorted(known))
-            issues.append((access.lineno, f"'{base.name}' has no field '{attr}'{hint}"))
-    for flt in _find(node, nodes.Filter):
-        if flt.name not in env.filters:
-            hint = did_you_mean(flt.name, sorted(env.filters))
-            issues.append((flt.lineno, f"unknown filter '{flt.name}'{hint}"))
-    for test in _find(node, nodes.Test):
-        if test.name not in env.tests:
-            hint = did_you_mean(test.name, sorted(env.tests))
-            issues.append((test.lineno, f"unknown test '{test.name}'{hint}"))
-    return issues
-
-
-def _declared(node: nodes.Node) -> frozenset[str]:
-    """Names a template binds itself (loop targets, set, macros, imports)."""
-    names = {n.name for n in node.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    names.update(m.name for m in node.find_all(nodes.Macro))
-    for imported in node.find_all(nodes.Import):
-        names.add(imported.target)
-    for from_import in node.find_all(nodes.FromImport):
-        names.update(n if isinstance(n, str) else n[1] for n in from_import.names)
-    return frozenset(names) | _TEMPLATE_IMPLICIT
-
-
-def _syntax_message(exc: TemplateSyntaxError, kind: str) -> str:
-    message = exc.message or "invalid syntax"
-    if kind == "expression":
-        message = message.replace("end of print statement", "end of the expression")
-        message = message.replace("'end of template'", "end of the expression")
-    return message
-
-
 # --- compiled callables ----------------------------------------------------------------------
 
 
 class _LazyExpression:
-    """Evaluates a parsed expression natively; generates its Python code on first use."""
+    """Evaluates an expression natively; parses and generates its Python code on first use."""
 
-    __slots__ = ("_env", "_node", "_template")
+    __slots__ = ("_env", "_node", "_source", "_template")
 
-    def __init__(self, env: RuleEnvironment, node: nodes.Expr) -> None:
+    def __init__(self, env: RuleEnvironment, source: str, node: nodes.Node | None) -> None:
         self._env = env
+        self._source = source
         self._node = node
         self._template: JinjaTemplate | None = None
 
     def compile(self) -> JinjaTemplate:
         with self._env.compile_lock:
             if self._template is None:
-                body = [nodes.Assign(nodes.Name("result", "store"), self._node, lineno=1)]
+                node = self._node
+                if node is None:  # checked by the quick path: Jinja reads it now
+                    node = Parser(self._env, self._source, state="variable").parse_expression()
+                assert isinstance(node, nodes.Expr)
+                body = [nodes.Assign(nodes.Name("result", "store"), node, lineno=1)]
                 tree = nodes.Template(body, lineno=1)
                 tree.set_environment(self._env)
                 self._template = self._env.from_string(tree)
@@ -331,22 +217,31 @@ class ExpressionCompiler:
     def __init__(self, env: RuleEnvironment) -> None:
         self.env = env
         self.findings: list[Finding] = []
-        self._analyses: dict[tuple[str, str], _Analysis] = {}
+        self._analyses: dict[tuple[str, str], Analysis] = {}
+        self._words = Vocabulary(
+            frozenset(env.globals), frozenset(env.filters), frozenset(env.tests)
+        )
         self._expressions: dict[str, _LazyExpression] = {}
         self._templates: dict[str, _LazyTemplate] = {}
         self._probes: dict[str, Probe] = {}
 
-    def _analyse(self, source: str, kind: str) -> _Analysis:
+    def _analyse(self, source: str, kind: str) -> Analysis:
         key = (kind, source)
         found = self._analyses.get(key)
         if found is None:
-            found = self._analyses[key] = self._parse(source, kind)
+            found = self._analyses[key] = self._parse(source, template=kind == "template")
         return found
 
-    def _parse(self, source: str, kind: str) -> _Analysis:
+    def _parse(self, source: str, *, template: bool) -> Analysis:
+        if not template:
+            quick = quick_analysis(source, self._words)
+            if quick is not None:
+                return quick
         node: nodes.Node
         try:
-            if kind == "expression":
+            if template:
+                node = self.env.parse(source)
+            else:
                 parser = Parser(self.env, source, state="variable")
                 node = parser.parse_expression()
                 if not parser.stream.eos:
@@ -355,19 +250,12 @@ class ExpressionCompiler:
                         f"unexpected '{extra}' after the end of the expression",
                         parser.stream.current.lineno,
                     )
-                declared: frozenset[str] = frozenset()
-            else:
-                node = self.env.parse(source)
-                declared = _declared(node)
         except TemplateSyntaxError as exc:
-            return _Analysis(None, ((exc.lineno, f"syntax error: {_syntax_message(exc, kind)}"),))
-        issues = _check_names(self.env, node, declared)
-        probes: dict[str, tuple[str, str, tuple[ProbePart, ...]]] = {}
-        if kind == "expression":
-            _collect_probes(node, probes)
-        return _Analysis(node, tuple(issues), tuple(probes.values()))
+            message = f"syntax error: {syntax_message(exc, template=template)}"
+            return Analysis(None, ((exc.lineno, message),))
+        return jinja_analysis(node, self._words, template=template)
 
-    def _report(self, analysis: _Analysis, mark: Mark, owner: str, multiline_base: bool) -> bool:
+    def _report(self, analysis: Analysis, mark: Mark, owner: str, multiline_base: bool) -> bool:
         for lineno, message in analysis.issues:
             line = mark.line + lineno - 1 if multiline_base else lineno
             col = mark.col if (lineno == 1 and multiline_base) else 1
@@ -385,12 +273,11 @@ class ExpressionCompiler:
         """A checked expression whose value is native (a Decimal stays a Decimal)."""
         source = source.strip()
         analysis = self._analyse(source, "expression")
-        if not self._report(analysis, mark, owner, True) or analysis.node is None:
+        if not self._report(analysis, mark, owner, True):
             return None
         fn = self._expressions.get(source)
         if fn is None:
-            assert isinstance(analysis.node, nodes.Expr)
-            fn = self._expressions[source] = _LazyExpression(self.env, analysis.node)
+            fn = self._expressions[source] = _LazyExpression(self.env, source, analysis.node)
         probes = tuple(self._probe(*p) for p in analysis.probes)
         return Expression(source, mark, fn, probes)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -137,12 +138,48 @@ def template_name(path: Path, root: Path) -> str:
     return path.relative_to(root / TEMPLATE_FOLDER).with_suffix("").as_posix()
 
 
-def _schema_stage() -> Callable[[LoadedFile], list[Finding]] | None:
+SchemaStage = Callable[[LoadedFile], list[Finding]]
+
+
+@cache
+def schema_stage() -> SchemaStage | None:
+    """Stage 1, per file: ``schema.validate_config_file``, behind a compiled validity check.
+
+    jsonschema (pure Python) takes about a second for a 4,000-rule configuration;
+    jsonschema-rs answers "valid?" for the same files in about 10 ms. A file it finds valid
+    has no schema findings; any other file (or any doubt) goes to ``validate_config_file``,
+    which words the errors — so the messages never depend on the fast validator.
+    """
     try:
-        from engine.config.schema import validate_config_file
+        from engine.config.schema import load_schema, validate_config_file
+        from engine.config.schemagen import CONFIG_SCHEMA
     except ImportError:  # pragma: no cover - only while the schema stage is being written
         return None
-    return validate_config_file
+    is_valid = _fast_validity(load_schema(CONFIG_SCHEMA))
+
+    def stage(loaded: LoadedFile) -> list[Finding]:
+        if is_valid is not None:
+            try:
+                if is_valid(loaded.data):
+                    return []
+            except Exception:  # e.g. a value JSON cannot hold: let jsonschema judge it
+                pass
+        return validate_config_file(loaded)
+
+    return stage
+
+
+def _fast_validity(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+    try:
+        import jsonschema_rs
+    except ImportError:  # optional: everything still works, only slower
+        return None
+    try:
+        checker = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    except Exception:  # a schema feature it does not support: use jsonschema alone
+        return None
+    is_valid: Callable[[Any], bool] = checker.is_valid
+    return is_valid
 
 
 def _unit(path: PathKey) -> PathKey:
@@ -170,7 +207,7 @@ def read_sources(root: Path) -> Sources:
     yaml_files, template_files = discover(root)
     digest = hashlib.sha256()
     blobs: list[tuple[str, bytes]] = []
-    validate = _schema_stage()
+    validate = schema_stage()
     for path in yaml_files:
         rel = path.relative_to(root).as_posix()
         data = path.read_bytes()

@@ -102,14 +102,18 @@ def test_identical_sources_share_one_compiled_callable(compiler: ExpressionCompi
 def test_unknown_names_attributes_filters_and_tests_are_load_errors(
     compiler: ExpressionCompiler,
 ) -> None:
-    assert _errors(compiler, "acount.balance > 0 and case.stauts == 'X' and x | monye is evn") == [
-        "rules/t.yaml:4:9: error: trigger 't': unknown name 'acount' (did you mean 'account'?)",
-        "rules/t.yaml:4:9: error: trigger 't': unknown name 'x'",
-        "rules/t.yaml:4:9: error: trigger 't': 'case' has no field 'stauts'"
-        " (did you mean 'status'?)",
-        "rules/t.yaml:4:9: error: trigger 't': unknown filter 'monye' (did you mean 'money'?)",
-        "rules/t.yaml:4:9: error: trigger 't': unknown test 'evn' (did you mean 'even'?)",
-    ]
+    assert sorted(
+        _errors(compiler, "acount.balance > 0 and case.stauts == 'X' and x | monye is evn")
+    ) == sorted(
+        [
+            "rules/t.yaml:4:9: error: trigger 't': unknown name 'acount' (did you mean 'account'?)",
+            "rules/t.yaml:4:9: error: trigger 't': unknown name 'x'",
+            "rules/t.yaml:4:9: error: trigger 't': 'case' has no field 'stauts'"
+            " (did you mean 'status'?)",
+            "rules/t.yaml:4:9: error: trigger 't': unknown filter 'monye' (did you mean 'money'?)",
+            "rules/t.yaml:4:9: error: trigger 't': unknown test 'evn' (did you mean 'even'?)",
+        ]
+    )
 
 
 def test_syntax_errors_name_the_line_within_a_multiline_expression(
