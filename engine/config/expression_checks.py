@@ -218,13 +218,8 @@ def _python_chain(node: ast.AST) -> tuple[str, tuple[ProbePart, ...]] | None:
         if isinstance(node, ast.Attribute):
             parts.append((True, node.attr))
             node = node.value
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, str | int)
-            and not isinstance(node.slice.value, bool)
-        ):
-            parts.append((False, node.slice.value))
+        elif isinstance(node, ast.Subscript) and (key := _const_key(node.slice)) is not None:
+            parts.append((False, key))
             node = node.value
         elif isinstance(node, ast.Name):
             return node.id, tuple(reversed(parts))
@@ -232,38 +227,53 @@ def _python_chain(node: ast.AST) -> tuple[str, tuple[ProbePart, ...]] | None:
             return None
 
 
-def _python_probes(node: ast.AST, out: dict[str, ProbeSpec]) -> None:
-    if isinstance(node, ast.Call):
-        called = _python_chain(node.func)
-        if called is not None:
-            _record(out, called[0], called[1][:-1])
-        else:
-            _python_probes(node.func, out)
-        for child in (*node.args, *node.keywords):
-            _python_probes(child, out)
-        return
-    chain = _python_chain(node)
-    if chain is not None:
-        if chain[0] not in _JINJA_CONSTANTS:
-            _record(out, *chain)
-        return
-    for child in ast.iter_child_nodes(node):
-        _python_probes(child, out)
+def _python_probes(walked: list[ast.AST]) -> tuple[ProbeSpec, ...]:
+    """Maximal name/attribute chains in source order (what the Jinja reading records)."""
+    inner: set[int] = set()
+    heads: list[tuple[int, int, str, tuple[ProbePart, ...]]] = []
+    for node in walked:
+        if isinstance(node, ast.Attribute) or (
+            isinstance(node, ast.Subscript) and _const_key(node.slice) is not None
+        ):
+            inner.add(id(node.value))
+        elif isinstance(node, ast.Call):
+            called = _python_chain(node.func)
+            if called is not None:
+                # ``today.isoformat()``: show the object the method is called on.
+                inner.add(id(node.func))
+                heads.append((node.lineno, node.col_offset, called[0], called[1][:-1]))
+    for node in walked:
+        if id(node) in inner or not isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+            continue
+        chain = _python_chain(node)
+        if chain is not None and chain[0] not in _JINJA_CONSTANTS:
+            heads.append((node.lineno, node.col_offset, *chain))
+    out: dict[str, ProbeSpec] = {}
+    for _line, _col, root, parts in sorted(heads, key=lambda head: head[:2]):
+        _record(out, root, parts)
+    return tuple(out.values())
 
 
-def _shared(tree: ast.AST, lines: list[str]) -> bool:
-    for node in ast.walk(tree):
+def _const_key(node: ast.AST) -> str | int | None:
+    if isinstance(node, ast.Constant) and type(node.value) in (str, int):
+        return node.value if isinstance(node.value, str | int) else None
+    return None
+
+
+def _shared(walked: list[ast.AST], lines: list[str]) -> bool:
+    for node in walked:
         if not isinstance(node, _SHARED_NODES):
             return False
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant):
+            if type(node.value) not in _CONSTANT_TYPES:
+                return False
             # r'', f'', u'' and b'' prefixes exist in Python only.
-            if node.lineno != node.end_lineno or node.end_col_offset is None:
-                return False
-            text = lines[node.lineno - 1][node.col_offset : node.end_col_offset]
-            if not _PLAIN_STRINGS.fullmatch(text):
-                return False
-        if isinstance(node, ast.Constant) and type(node.value) not in _CONSTANT_TYPES:
-            return False
+            if isinstance(node.value, str):
+                if node.lineno != node.end_lineno or node.end_col_offset is None:
+                    return False
+                text = lines[node.lineno - 1][node.col_offset : node.end_col_offset]
+                if not _PLAIN_STRINGS.fullmatch(text):
+                    return False
         if isinstance(node, ast.keyword) and node.arg is None:
             return False  # **kwargs
     return True
@@ -277,12 +287,13 @@ def quick_analysis(source: str, words: Vocabulary) -> Analysis | None:
         tree = ast.parse(source, mode="eval")
     except SyntaxError:
         return None  # Jinja reads it and words the error
-    if not _shared(tree, source.splitlines()):
+    walked = list(ast.walk(tree))
+    if not _shared(walked, source.splitlines()):
         return None
     allowed = EXPRESSION_NAMES | words.globals | _JINJA_CONSTANTS
     issues: list[Issue] = []
     reported: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walked:
         issue: str | None = None
         if isinstance(node, ast.Name):
             issue = _name_issue(node.id, allowed, reported)
@@ -296,6 +307,4 @@ def quick_analysis(source: str, words: Vocabulary) -> Analysis | None:
             issue = _field_issue(node.value.id, node.slice.value, ())
         if issue:
             issues.append((getattr(node, "lineno", 1), issue))
-    probes: dict[str, ProbeSpec] = {}
-    _python_probes(tree.body, probes)
-    return Analysis(None, tuple(issues), tuple(probes.values()))
+    return Analysis(None, tuple(issues), _python_probes(walked))

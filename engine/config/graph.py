@@ -73,27 +73,30 @@ def _cycle_key(cycle: Sequence[str]) -> tuple[str, ...]:
 
 
 def _cycles(edges: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Every elementary cycle reached by depth-first search, once each, as a -> b -> a."""
+    """Every cycle closed by a back edge of a depth-first search, once each, as a -> b -> a."""
     found: dict[tuple[str, ...], list[str]] = {}
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    stack: list[str] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for target in edges.get(node, ()):
-            if state.get(target) == 1:
-                cycle = [*stack[stack.index(target) :], target]
-                key = _cycle_key(cycle)
-                found.setdefault(key, [*key, key[0]])
-            elif target not in state:
-                visit(target)
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(edges):
-        if node not in state:
-            visit(node)
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    for start in sorted(edges):
+        if start in state:
+            continue
+        # Iterative: a chain of thousands of paths must not hit the recursion limit.
+        path = [start]
+        state[start] = 1
+        stack: list[Iterator[str]] = [iter(edges.get(start, ()))]
+        while stack:
+            for target in stack[-1]:
+                seen = state.get(target)
+                if seen == 1:
+                    key = _cycle_key([*path[path.index(target) :], target])
+                    found.setdefault(key, [*key, key[0]])
+                elif seen is None:
+                    state[target] = 1
+                    path.append(target)
+                    stack.append(iter(edges.get(target, ())))
+                    break
+            else:
+                stack.pop()
+                state[path.pop()] = 2
     return [found[key] for key in sorted(found)]
 
 
@@ -171,22 +174,23 @@ class GraphCheck:
             pid: {event: pid for step in walk(p.steps) for event in _events(step)}
             for pid, p in self.paths.items()
         }
+        subs = {
+            pid: [s.path for s in _sub_paths(p) if s.path in self.paths]
+            for pid, p in self.paths.items()
+        }
         result: dict[str, dict[str, str]] = {}
-
-        def collect(pid: str, seen: set[str]) -> dict[str, str]:
-            if pid in result:
-                return result[pid]
-            events = dict(direct.get(pid, {}))
-            seen = seen | {pid}
-            for sub in _sub_paths(self.paths[pid]):
-                if sub.path in self.paths and sub.path not in seen:
-                    for event, source in collect(sub.path, seen).items():
-                        events.setdefault(event, source)
-            result[pid] = events
-            return events
-
         for pid in self.paths:
-            collect(pid, set())
+            # Breadth first through sub-paths: the nearest path causing an event is named.
+            events: dict[str, str] = {}
+            queue, seen = [pid], {pid}
+            for current in queue:
+                for event, source in direct[current].items():
+                    events.setdefault(event, source)
+                for sub in subs[current]:
+                    if sub not in seen:
+                        seen.add(sub)
+                        queue.append(sub)
+            result[pid] = events
         return result
 
     def trigger_loops(self) -> list[Finding]:
@@ -204,7 +208,7 @@ class GraphCheck:
             for pid in trigger.run:
                 for event, source in emitted.get(pid, {}).items():
                     for other in listeners.get(event, ()):
-                        if other.id not in targets:
+                        if (trigger.id, other.id) not in how:
                             targets.append(other.id)
                             via = f"path '{pid}'" + (f" (via '{source}')" if source != pid else "")
                             verb = _HOW.get(event, f"emits {event}")

@@ -109,7 +109,9 @@ def test_the_quick_reading_agrees_with_jinja(source: str) -> None:
     issues, probes = _jinja(source)  # Jinja must accept whatever the quick path accepts
     if quick is not None:
         assert set(quick.issues) == issues
-        assert [p[0] for p in quick.probes] == probes
+        # Same probes; the quick reading lists them in source order (Jinja puts an
+        # inline if's condition first).
+        assert sorted(p[0] for p in quick.probes) == sorted(probes)
 
 
 @pytest.mark.parametrize("source", SHARED)
