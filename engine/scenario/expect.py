@@ -127,13 +127,22 @@ def matching(criteria: Mapping[str, Any], items: list[dict[str, Any]]) -> list[d
     return [item for item in items if all(field_matches(k, v, item) for k, v in criteria.items())]
 
 
+# Fields that say *what* an item is weigh more than when or how it happened: a letter with
+# the right template on the wrong day is closer than another letter on the right day.
+IDENTITY = frozenset({"template", "trigger", "model", "title", "text", "channel", "url"})
+
+
+def _weight(key: str) -> int:
+    return 10 if key in IDENTITY else 1
+
+
 def closest(criteria: Mapping[str, Any], items: list[dict[str, Any]]) -> str:
     """The items that match the most expected fields, shown with those fields only."""
     if not items:
         return "none"
     keys = list(criteria)
     scored = [
-        (sum(field_matches(k, v, item) for k, v in criteria.items()), n, item)
+        (sum(_weight(k) for k, v in criteria.items() if field_matches(k, v, item)), n, item)
         for n, item in enumerate(items)
     ]
     best = max(score for score, _, _ in scored)
@@ -227,6 +236,7 @@ class Checker:
                     "settlements": "settlement",
                     "offers": "offer",
                     "case": "case",
+                    "follow_ups": "follow-up",
                 }[kind]
                 outcomes.append(Outcome(name, False, show(expected), f"no {what} '{key}'", mark))
                 continue
@@ -270,6 +280,8 @@ class Checker:
         if kind == "case":
             case = session.get(m.Case, key)
             return None if case is None else observe.case_fields(case)
+        if kind == "follow_ups":
+            return observe.follow_up_fields(session, key)
         raise ValueError(f"unknown expectation '{kind}'")
 
 

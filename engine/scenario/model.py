@@ -163,7 +163,15 @@ def _steps(
             continue
         key = "until" if "until" in item else "on"
         day = date.fromisoformat(item[key])
-        if day < current:
+        outage = next(((a, b) for a, b in down if a <= day < b), None)
+        if outage is not None:
+            problems.append(
+                Finding(
+                    f"{key} {day}: the engine is down from {outage[0]} until {outage[1]}",
+                    loaded.mark((*where, key)),
+                )
+            )
+        elif day < current:
             problems.append(
                 Finding(
                     f"{key} {day} is before the previous step's day {current}: "
@@ -171,14 +179,6 @@ def _steps(
                     loaded.mark((*where, key)),
                 )
             )
-        for first, restart in down:
-            if first <= day < restart:
-                problems.append(
-                    Finding(
-                        f"{key} {day}: the engine is down from {first} until {restart}",
-                        loaded.mark((*where, key)),
-                    )
-                )
         current = max(current, day)
         if key == "until":
             steps.append(Step(index, "until", mark, on=day))

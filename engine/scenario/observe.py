@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
+from engine.domain.operations import follow_up_operations
 
 Item = dict[str, Any]
 
@@ -215,4 +216,14 @@ def case_fields(row: m.Case) -> Item:
     }
     item["accounts"] = [link.account_id for link in row.accounts]
     item["defendants"] = [link.party_id for link in row.defendants]
+    return item
+
+
+def follow_up_fields(session: Session, follow_up_id: str) -> Item | None:
+    """A follow-up's fields and its ``history`` (kind, on and details of every line)."""
+    row = session.get(m.FollowUp, follow_up_id)
+    if row is None:
+        return None
+    item: Item = follow_up_operations.summary(row)
+    item["history"] = follow_up_operations.history(session, row.id)
     return item

@@ -182,6 +182,9 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
             lines.append(f"  event {e['event']} ({e['subject']}) {e['status']}{late}{reason}")
         for f in entry.get("fired", []):
             lines.append(f"  fired {f['trigger']} ({f['subject']}){' LATE' if f['late'] else ''}")
+        for f in entry.get("not_fired", []):
+            if f["outcome"] == "suspended":  # a follow-up holds the subject's automation
+                lines.append(f"  suspended {f['trigger']} ({f['subject']})")
         for f in entry.get("skipped", []):
             lines.append(
                 f"  skipped {f['trigger']} ({f['subject']}): due {f['due_on']}, missed (catch_up)"
