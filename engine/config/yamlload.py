@@ -92,21 +92,42 @@ def _mark(rel: str, node: yaml.Node) -> Mark:
     return Mark(rel, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _UnsafeTag(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
+_MAX_DEPTH = 100  # rule files nest a dozen levels; deeper is a mistake or an attack
+_MAX_NODES = 1_000_000  # aliases may repeat nodes; a "billion laughs" file stops here
 
 
-def _check_tags(node: yaml.Node) -> None:
-    if node.tag not in _SAFE_TAGS:
-        raise _UnsafeTag(node)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _check_tags(key)
-            _check_tags(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_tags(item)
+def _refuse(root: yaml.Node) -> tuple[yaml.Node, str] | None:
+    """The first node that cannot be loaded safely, and why: an object tag, an alias to its
+    own ancestor, or a structure too deep or (through aliases) too large."""
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    on_path: set[int] = set()
+    visited = 0
+    while stack:
+        node, depth, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if id(node) in on_path:
+            return node, "a YAML alias here refers to a node that contains it"
+        visited += 1
+        if visited > _MAX_NODES:
+            return node, f"YAML aliases expand to more than {_MAX_NODES:,} values"
+        if depth > _MAX_DEPTH:
+            return node, f"values are nested more than {_MAX_DEPTH} levels deep"
+        if node.tag not in _SAFE_TAGS:
+            return node, (
+                f"YAML tag '{node.tag}' is not allowed: only plain YAML values are accepted"
+            )
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if children:
+            on_path.add(id(node))
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in reversed(children))
+    return None
 
 
 def _build(
@@ -176,20 +197,18 @@ def load_text(text: str, rel: str) -> LoadedFile:
     except yaml.YAMLError as exc:
         result.findings.append(Finding(f"YAML error: {exc}", Mark(rel, 1, 1), stage="yaml"))
         return result
+    except RecursionError:
+        message = f"values are nested more than {_MAX_DEPTH} levels deep"
+        result.findings.append(Finding(message, Mark(rel, 1, 1), stage="yaml"))
+        return result
     if node is None:
         result.data = {}
         result.marks[()] = Mark(rel, 1, 1)
         return result
-    try:
-        _check_tags(node)
-    except _UnsafeTag as bad:
-        result.findings.append(
-            Finding(
-                f"YAML tag '{bad.node.tag}' is not allowed: only plain YAML values are accepted",
-                _mark(rel, bad.node),
-                stage="yaml",
-            )
-        )
+    refused = _refuse(node)
+    if refused is not None:
+        bad, why = refused
+        result.findings.append(Finding(why, _mark(rel, bad), stage="yaml"))
         return result
     _duplicate_keys(rel, node, result.findings)
     if result.findings:

@@ -74,3 +74,32 @@ def test_the_fast_yaml_path_builds_the_same_data_as_the_safe_loader() -> None:
         loaded = load_text(text, path.name)
         if loaded.data is not None:
             assert loaded.data == (yaml.load(text, Loader=_Loader) or {})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1, *x]\n", "a YAML alias here refers to a node that contains it"),
+        (
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(
+                f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+                for p, n in zip("abcde", "bcdef", strict=True)
+            )
+            + "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+            "YAML aliases expand to more than 1,000,000 values",
+        ),
+        ("a: " + "[" * 3000 + "]" * 3000 + "\n", "values are nested more than 100 levels deep"),
+    ],
+    ids=["recursive-alias", "billion-laughs", "deep-nesting"],
+)
+def test_hostile_yaml_is_a_finding_not_a_crash(text: str, message: str) -> None:
+    loaded = load_text(text, "rules/x.yaml")
+    assert loaded.data is None
+    assert [f.message for f in loaded.findings] == [message]
+
+
+def test_plain_aliases_still_load() -> None:
+    loaded = load_text("a: &x {k: 1}\nb: *x\n", "rules/x.yaml")
+    assert loaded.findings == []
+    assert loaded.data == {"a": {"k": 1}, "b": {"k": 1}}
