@@ -62,9 +62,7 @@ EVENTS: tuple[EventSpec, ...] = (
         "onCaseSummonsRequestDate", "summons_request_date", "The date a summons was requested."
     ),
     _case_date("onCaseSummonsGrantDate", "summons_grant_date", "The date the summons was granted."),
-    _case_date(
-        "onCaseServeRequestDate", "serve_request_date", "The date service was requested."
-    ),
+    _case_date("onCaseServeRequestDate", "serve_request_date", "The date service was requested."),
     _case_date("onCaseServedDate", "served_date", "The date the defendants were served."),
     _case_date("onCaseCourtDate", "court_date", "The court date."),
     _case_date("onCaseFileDate", "file_date", "The date the case was filed."),
@@ -101,9 +99,7 @@ EVENT_NAMES: tuple[str, ...] = tuple(spec.name for spec in EVENTS)
 DATE_TRIGGER_NAMES: tuple[str, ...] = tuple(spec.name for spec in EVENTS if spec.is_date)
 
 # The 22 triggers of the ACE legal case and judgment guide (seed 003).
-ACE_CASE_TRIGGERS: tuple[str, ...] = tuple(
-    spec.name for spec in EVENTS if spec.subject == "case"
-)
+ACE_CASE_TRIGGERS: tuple[str, ...] = tuple(spec.name for spec in EVENTS if spec.subject == "case")
 
 # Fields a custom date trigger (``on: {date: FIELD}``) may name, by subject prefix.
 CASE_DATE_FIELDS: tuple[str, ...] = tuple(

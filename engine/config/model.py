@@ -16,7 +16,14 @@ from typing import Any, Literal
 from engine.config.calendar import BusinessCalendar
 from engine.config.durations import Duration
 
-BUCKETS: tuple[str, ...] = ("principal", "interest", "fees", "court_costs", "attorney_fees", "other")
+BUCKETS: tuple[str, ...] = (
+    "principal",
+    "interest",
+    "fees",
+    "court_costs",
+    "attorney_fees",
+    "other",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,14 +94,18 @@ BUILTIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("set_flag", "Set a flag on the subject's accounts.", "flag", ("flag",)),
     ActionSpec("clear_flag", "Clear a flag on the subject's accounts.", "flag", ("flag",)),
     ActionSpec("set", "Set run variables (``vars``) from values or expressions."),
-    ActionSpec("record", "Add a row to a named data model (disbursement, audit…).", None, ("model",)),
+    ActionSpec(
+        "record", "Add a row to a named data model (disbursement, audit…).", None, ("model",)
+    ),
     ActionSpec(
         "update_claims",
         "Change the status of the settlement's claims.",
         "status",
         ("status",),
     ),
-    ActionSpec("emit", "Emit a derived event about the subject.", "event", ("event",), {"event": "event"}),
+    ActionSpec(
+        "emit", "Emit a derived event about the subject.", "event", ("event",), {"event": "event"}
+    ),
     # Domain actions (settlements, offers, judgments, follow-ups).
     ActionSpec(
         "create_settlement",
