@@ -194,6 +194,10 @@ def _expect() -> Schema:
             "settlements": _per_id("Settlements by id.", _money_fields(SETTLEMENT_STATUSES)),
             "offers": _per_id("Offers by id.", _money_fields(OFFER_STATUSES)),
             "case": _per_id("Case fields by case id.", {"type": "object"}),
+            "follow_ups": _per_id(
+                "Follow-up fields by id; 'history' is its timeline (kind, on, details).",
+                {"type": "object"},
+            ),
             "not": list_of("Items that must not exist.", not_item),
         },
     )

@@ -112,12 +112,22 @@ ACTION_PARAMS: dict[str, dict[str, Param]] = {
     "write_off_remainder": {},
     "set": {},  # free-form: keys are variable names
     "open_follow_up": {
-        "kind": Param("text", "Kind of follow-up (dispute, negotiation, …)."),
+        "kind": Param(
+            "text",
+            "Kind: dispute, legal, installment_plan, internal_validation, credit_note or other.",
+        ),
         "title": Param("text", "Title; may hold {{ }} expressions."),
         "owner": Param("text", "User or department that owns the follow-up."),
         "due": Param("duration", "Due date as an offset from today."),
+        "stakeholders": Param("any", "Stakeholders: party ids, departments or addresses."),
+        "items": Param("any", "Linked items: account:ID, transaction:ID or document:NAME."),
+        "suspend": Param("bool", "Take the account out of the standard automation while open."),
     },
-    "resolve_follow_up": {"outcome": Param("text", "Outcome recorded on the follow-up.")},
+    "resolve_follow_up": {
+        "outcome": Param("text", "Outcome recorded on the follow-up."),
+        "kind": Param("text", "Only the subject's open follow-ups of this kind."),
+        "follow_up": Param("text", "This follow-up (default: the event's, else the subject's)."),
+    },
 }
 
 _RECIPIENTS = (

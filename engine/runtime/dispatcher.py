@@ -16,6 +16,7 @@ from engine.runtime.conditions import explain
 from engine.runtime.registry import ActionRegistry
 from engine.runtime.runner import Paused, Runner, StepError, find_wait
 from engine.runtime.subjects import Subject, context_for, resolve
+from engine.runtime.suspension import DEFAULT_SUSPEND_CHECKS
 
 SuspendCheck = Any  # Callable[[Unit, Subject], str | None]: a reason to skip automation
 
@@ -44,7 +45,7 @@ def event_snapshot(event: m.InboxEvent) -> dict[str, Any]:
 class Dispatcher:
     ruleset: RuleSet
     registry: ActionRegistry
-    suspend_checks: list[SuspendCheck] = field(default_factory=list)
+    suspend_checks: list[SuspendCheck] = field(default_factory=lambda: [*DEFAULT_SUSPEND_CHECKS])
     # Resolves the dispatcher of another RuleSet version (by hash) for runs that started on
     # it and finish on it (``on_change: finish``); None: such runs are left to the scheduler.
     versions: Callable[[str], Dispatcher | None] | None = None

@@ -60,8 +60,9 @@ class FollowUp(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    case_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(500))
     owner: Mapped[str | None] = mapped_column(String(100))
     stakeholders: Mapped[list[str]] = mapped_column(JSON, default=list)
     items: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -70,6 +71,7 @@ class FollowUp(Base):
     outcome: Mapped[str | None] = mapped_column(String(500))
     suspends_automation: Mapped[bool] = mapped_column(default=False)
     opened_date: Mapped[date] = mapped_column(Date)
+    resolved_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_follow_ups_owner_due", "owner", "due_date"),)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from engine.domain.operations import accounts, cases
+from engine.domain.operations import accounts, cases, follow_up_operations
 from engine.domain.unit import DomainError, Unit
 
 Operation = Callable[..., Any]
@@ -69,6 +69,8 @@ def _hold(hold: str) -> Operation:
 
 for _hold_name in accounts.HOLD_EVENTS:
     OPERATIONS[f"record_{_hold_name}"] = _hold(_hold_name)
+
+OPERATIONS.update(follow_up_operations.OPERATIONS)
 
 
 def _coerce_dates(params: Mapping[str, Any]) -> dict[str, Any]:

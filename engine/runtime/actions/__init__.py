@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.runtime.actions import accounts, data, messages
+from engine.runtime.actions import accounts, data, follow_ups, messages
 from engine.runtime.registry import Action, ActionRegistry
 
 BUILTINS: dict[str, Action] = {
@@ -22,6 +22,8 @@ BUILTINS: dict[str, Action] = {
     "send_sms": messages.send_sms,
     "call_webhook": messages.call_webhook,
     "report": messages.report,
+    "open_follow_up": follow_ups.open_follow_up,
+    "resolve_follow_up": follow_ups.resolve_follow_up,
 }
 
 
