@@ -19,6 +19,7 @@ def _register() -> None:
     # Explicit table of command modules; each defines one click command or group.
     from engine.cli import (
         commands_config,
+        commands_demo,
         commands_follow_up,
         commands_import,
         commands_runtime,
@@ -33,6 +34,7 @@ def _register() -> None:
         commands_import,
         commands_scenario,
         commands_follow_up,
+        commands_demo,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)
