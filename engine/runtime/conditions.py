@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from engine.config.model import AllOf, AnyOf, Condition, Expression, NotOf
+from engine.runtime.fastexpr import Plan, plan
+
+_PLAIN = frozenset((int, bool, float, Decimal, date, datetime))
 
 
 class ExpressionFailed(Exception):
@@ -16,6 +21,11 @@ def show(value: Any) -> str:
     """A value as a trace shows it (Decimals plain, dates ISO, None as none)."""
     if value is None:
         return "none"
+    kind = type(value)
+    if kind is str:
+        return repr(value)
+    if kind in _PLAIN:  # the common values first, without the attribute probe below
+        return str(value.isoformat()) if kind in (date, datetime) else str(value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     if isinstance(value, str):
@@ -25,32 +35,34 @@ def show(value: Any) -> str:
 
 def evaluate_expression(expr: Expression, context: Mapping[str, Any]) -> Any:
     try:
-        return expr(context)
+        return plan(expr).fn(context)
     except Exception as exc:  # Jinja's errors come in many types; all are the rule's fault.
         raise ExpressionFailed(f"{expr.mark}: expression '{expr.source}' failed: {exc}") from exc
 
 
-def _seen(expr: Expression, context: Mapping[str, Any]) -> dict[str, str]:
+def _seen(compiled: Plan, context: Mapping[str, Any]) -> dict[str, str]:
     seen = {}
-    for probe in expr.probes:
+    for source, probe in compiled.probes:
         try:
-            seen[probe.source] = show(probe.fn(context))
+            seen[source] = show(probe(context))
         except Exception as exc:  # a probe failing must not hide the condition's own result
-            seen[probe.source] = f"<error: {exc}>"
+            seen[source] = f"<error: {exc}>"
     return seen
 
 
 def explain(condition: Condition, context: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
     """Evaluate; return the truth and a detail dict for the trace (failing part for false)."""
     if isinstance(condition, Expression):
-        value = evaluate_expression(condition, context)
-        detail: dict[str, Any] = {
-            "expr": condition.source,
-            "value": bool(value),
-            "at": str(condition.mark),
-        }
+        compiled = plan(condition)
+        try:
+            value = compiled.fn(context)
+        except Exception as exc:  # as evaluate_expression: the rule's fault, named
+            raise ExpressionFailed(
+                f"{condition.mark}: expression '{condition.source}' failed: {exc}"
+            ) from exc
+        detail: dict[str, Any] = {"expr": condition.source, "value": bool(value), "at": compiled.at}
         if not value:
-            detail["seen"] = _seen(condition, context)
+            detail["seen"] = _seen(compiled, context)
         return bool(value), detail
     if isinstance(condition, NotOf):
         inner, inner_detail = explain(condition.item, context)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.config.model import RuleSet, Trigger
 from engine.domain import models as m
 from engine.domain.unit import Unit
+from engine.runtime import batch
 from engine.runtime.conditions import explain
 from engine.runtime.registry import ActionRegistry
 from engine.runtime.runner import Paused, Runner, StepError, find_wait
@@ -60,8 +61,10 @@ class Dispatcher:
             "triggers": [],
             "resumed": [],
         }
-        suspended = self._suspended(unit, subject)
         triggers = self._triggers_for(event)
+        # Suspension only changes what triggers and waiting runs do: with neither, skip asking.
+        needed = bool(triggers) or not _idle(unit, subject)
+        suspended = self._suspended(unit, subject) if needed else None
         for trigger in triggers:
             entry: dict[str, Any] = {"trigger": trigger.id, "at": str(trigger.mark)}
             trace["triggers"].append(entry)
@@ -70,7 +73,8 @@ class Dispatcher:
                 entry["reason"] = suspended
                 self._ledger(unit, event, trigger, "suspended")
                 continue
-            if not self._ledger(unit, event, trigger, "ran"):
+            claim = self._ledger(unit, event, trigger, "ran")
+            if claim is None:
                 entry["outcome"] = "already_fired"
                 continue
             context = context_for(
@@ -79,14 +83,12 @@ class Dispatcher:
             if trigger.condition is not None:
                 ok, entry["if"] = explain(trigger.condition, context)
                 if not ok:
-                    entry["outcome"] = "condition_false"
-                    self._set_ledger_outcome(unit, event, trigger, "condition_false")
+                    entry["outcome"] = claim.outcome = "condition_false"
                     continue
             if trigger.unless is not None:
                 hit, entry["unless"] = explain(trigger.unless, context)
                 if hit:
-                    entry["outcome"] = "unless_true"
-                    self._set_ledger_outcome(unit, event, trigger, "unless_true")
+                    entry["outcome"] = claim.outcome = "unless_true"
                     continue
             entry["outcome"] = "ran"
             entry["runs"] = [
@@ -104,19 +106,21 @@ class Dispatcher:
             return tuple(t for t in self.ruleset.triggers if t.id == event.trigger_id)
         return tuple(t for t in self.ruleset.triggers_for(event.name) if t.enabled)
 
-    def _ledger(self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str) -> bool:
-        """Claim (event, trigger) once; False when it was already claimed."""
-        if unit.session.get(m.FiredEvent, (event.id, trigger.id)) is not None:
-            return False
-        unit.session.add(m.FiredEvent(event_id=event.id, trigger_id=trigger.id, outcome=outcome))
-        return True
-
-    def _set_ledger_outcome(
+    def _ledger(
         self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str
-    ) -> None:
-        row = unit.session.get(m.FiredEvent, (event.id, trigger.id))
-        if row is not None:
-            row.outcome = outcome
+    ) -> m.FiredEvent | None:
+        """Claim (event, trigger) once: the new ledger row, or None when already claimed."""
+        cache = batch.current(unit.session)
+        known = cache.claimed(event.id, trigger.id) if cache is not None else None
+        if known is None:
+            known = unit.session.get(m.FiredEvent, (event.id, trigger.id)) is not None
+        if known:
+            return None
+        if cache is not None and event.id in cache.events:
+            return cache.claim(event.id, trigger.id, outcome)
+        row = m.FiredEvent(event_id=event.id, trigger_id=trigger.id, outcome=outcome)
+        unit.session.add(row)
+        return row
 
     def _suspended(self, unit: Unit, subject: Subject) -> str | None:
         for check in self.suspend_checks:
@@ -163,6 +167,7 @@ class Dispatcher:
                 return run.id
             if path.mode == "queue":
                 run.status = "queued"
+                _mark_busy(unit, subject)
                 run.steps = [{"step": "queued", "on": on, "behind": waiting[0].id}]
                 return run.id
             for old in waiting:  # restart
@@ -206,6 +211,7 @@ class Dispatcher:
         run.vars = _jsonable(variables)
         if isinstance(pause, Paused):
             run.status, run.wait_until = "waiting", pause.until
+            _mark_busy(unit, subject)
             run.resume = {**(run.resume or {}), "cursor": pause.cursor}
             return
         if run.status != "stopped":
@@ -214,6 +220,8 @@ class Dispatcher:
         self._start_queued(unit, subject, run.path_id)
 
     def _waiting(self, unit: Unit, subject: Subject, path_id: str, exclude: int) -> list[m.Run]:
+        if _idle(unit, subject):
+            return []
         return list(
             unit.session.scalars(
                 select(m.Run)
@@ -234,6 +242,8 @@ class Dispatcher:
             self._start_queued(unit, subject, path_id)
 
     def _start_queued(self, unit: Unit, subject: Subject, path_id: str) -> None:
+        if _idle(unit, subject):
+            return
         queued = unit.session.scalars(
             select(m.Run)
             .where(
@@ -270,7 +280,9 @@ class Dispatcher:
 
     def resume_ready(self, unit: Unit, subject: Subject, event_id: str) -> list[int]:
         """Runs of this subject whose ``until`` became true resume now, early."""
-        resumed = []
+        resumed: list[int] = []
+        if _idle(unit, subject):
+            return resumed
         waiting = unit.session.scalars(
             select(m.Run)
             .where(
@@ -303,6 +315,18 @@ class Dispatcher:
                 owner.resume(unit, run, f"until true after event {event_id}")
                 resumed.append(run.id)
         return resumed
+
+
+def _idle(unit: Unit, subject: Subject) -> bool:
+    """True when the batch knows the subject has no waiting or queued run (skip the query)."""
+    cache = batch.current(unit.session)
+    return cache is not None and cache.idle(subject.kind, subject.id)
+
+
+def _mark_busy(unit: Unit, subject: Subject) -> None:
+    cache = batch.current(unit.session)
+    if cache is not None:
+        cache.mark_busy(subject.kind, subject.id)
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,7 +19,7 @@ from engine.domain.store import DEFAULT_URL, make_engine, session_factory, upgra
 from engine.domain.unit import Unit
 from engine.runtime.actions import builtin_registry
 from engine.runtime.dispatcher import Dispatcher
-from engine.runtime.inbox import accept, check
+from engine.runtime.inbox import SUBJECT_MODELS, accept, check
 from engine.runtime.processing import ProcessStats, process_batch
 from engine.runtime.registry import ActionRegistry
 
@@ -106,17 +106,41 @@ class Engine:
         source: str = "api",
     ) -> Submitted:
         """Put an event in the inbox; a bad one is kept as rejected with its reason."""
-        kind, subject_id = subject or (("case", case) if case else ("account", account))
+        event = {
+            "name": name,
+            "account": account,
+            "case": case,
+            "subject": subject,
+            "data": data,
+            "idempotency_key": idempotency_key,
+        }
+        return self.submit_many([event], source=source)[0]
+
+    def submit_many(
+        self, events: Iterable[Mapping[str, Any]], source: str = "api"
+    ) -> list[Submitted]:
+        """Put many events in the inbox in one transaction, each checked as ``submit`` does.
+
+        Each item holds ``submit``'s arguments (``name`` and optionally ``account``, ``case``,
+        ``subject``, ``data``, ``idempotency_key``). Bad events are kept as rejected; a key
+        already known (in the store or earlier in the batch) is answered as a replay.
+        """
+        items = [_event_arguments(event) for event in events]
         with self.unit(source) as unit:
-            if idempotency_key:
-                found = unit.session.scalars(
-                    select(m.InboxEvent).where(m.InboxEvent.idempotency_key == idempotency_key)
-                ).first()
-                if found is not None:
-                    return Submitted(found.id, found.status, found.reason, replay=True)
-            reason = check(unit, name, kind, subject_id, data)
-            event = accept(unit, name, kind, subject_id, data, idempotency_key, reason)
-            return Submitted(event.id, event.status, event.reason)
+            known = _known_keys(unit.session, [i[4] for i in items if i[4]])
+            loaded = _load_subjects(unit.session, [(i[1], i[2]) for i in items])
+            results = []
+            for name, kind, subject_id, data, key in items:
+                if key and key in known:
+                    results.append(known[key])
+                    continue
+                reason = check(unit, name, kind, subject_id, data)
+                event = accept(unit, name, kind, subject_id, data, key, reason)
+                results.append(Submitted(event.id, event.status, event.reason))
+                if key:
+                    known[key] = Submitted(event.id, event.status, event.reason, replay=True)
+            del loaded
+            return results
 
     def operate(self, name: str, params: dict[str, Any] | None = None, source: str = "api") -> Any:
         """Run a domain operation (a "button") in its own transaction."""
@@ -139,3 +163,51 @@ class Engine:
 
     def new_event_id(self) -> str:
         return uuid.uuid4().hex
+
+
+_EVENT_KEYS = frozenset(("name", "account", "case", "subject", "data", "idempotency_key"))
+_IN_CHUNK = 500  # ids per IN (...) query: well under every backend's parameter limit
+
+
+def _event_arguments(
+    event: Mapping[str, Any],
+) -> tuple[str, str | None, str | None, Any, str | None]:
+    """(name, subject kind, subject id, data, idempotency key) from ``submit``'s arguments."""
+    unknown = set(event) - _EVENT_KEYS
+    if unknown:
+        raise TypeError(f"unknown event argument(s): {', '.join(sorted(unknown))}")
+    if "name" not in event:
+        raise TypeError("an event needs a 'name'")
+    case, account = event.get("case"), event.get("account")
+    kind, subject_id = event.get("subject") or (("case", case) if case else ("account", account))
+    key = event.get("idempotency_key")
+    return str(event["name"]), kind, subject_id, event.get("data"), key
+
+
+def _known_keys(session: Session, keys: list[str]) -> dict[str, Submitted]:
+    known: dict[str, Submitted] = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        query = select(m.InboxEvent).where(m.InboxEvent.idempotency_key.in_(chunk))
+        for found in session.scalars(query):
+            key = str(found.idempotency_key)
+            known[key] = Submitted(found.id, found.status, found.reason, replay=True)
+    return known
+
+
+def _load_subjects(session: Session, subjects: list[tuple[str | None, str | None]]) -> list[Any]:
+    # One query per kind and chunk instead of one per event: ``check`` then finds each
+    # subject in the session's identity map (which holds objects weakly: the caller keeps
+    # the returned list while it checks).
+    loaded: list[Any] = []
+    wanted: dict[str, set[str]] = {}
+    for kind, subject_id in subjects:
+        if kind in SUBJECT_MODELS and isinstance(subject_id, str):
+            wanted.setdefault(kind, set()).add(subject_id)
+    for kind, ids in wanted.items():
+        model = SUBJECT_MODELS[kind][0]
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start : start + _IN_CHUNK]
+            loaded.extend(session.scalars(select(model).where(model.id.in_(chunk))))
+    return loaded

@@ -17,6 +17,7 @@ from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.clock import Clock
 from engine.domain.unit import DomainError, Unit
+from engine.runtime import batch
 from engine.runtime.dispatcher import Dispatcher, RunFailed, event_snapshot
 
 
@@ -51,10 +52,15 @@ def process_batch(
                 events = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(size)))
                 if not events:
                     break
-                for event in events:
-                    outcome = process_one(session, dispatcher, ruleset, clock, event)
-                    stats.processed += 1
-                    stats.outcomes[outcome] += 1
+                cache = batch.start(session, events)
+                try:
+                    for event in events:
+                        outcome = process_one(session, dispatcher, ruleset, clock, event)
+                        stats.processed += 1
+                        stats.outcomes[outcome] += 1
+                    cache.write(session)
+                finally:
+                    batch.finish(session)
     return stats
 
 
@@ -68,6 +74,9 @@ def process_one(
     """Process one event inside the open transaction; return processed/rejected/failed."""
     unit = Unit(session, ruleset, clock.today(), clock.now(), cause=event.id, depth=event.depth)
     limit = ruleset.agency.max_event_depth
+    cache = batch.current(session)
+    if cache is not None:
+        cache.begin_event()
     try:
         with session.begin_nested():
             if event.depth > limit:
@@ -76,9 +85,12 @@ def process_one(
                     f"(derived from event {event.parent_id})"
                 )
             trace = dispatcher.process(unit, event)
-            session.add(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc=trace))
-            event.status, event.processed_at = "processed", unit.now
-            event.ruleset_hash = ruleset.hash
+            if cache is None:
+                session.add(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc=trace))
+                event.status, event.processed_at = "processed", unit.now
+                event.ruleset_hash = ruleset.hash
+        if cache is not None:  # the batch writes the trace, ledger rows and status at its end
+            cache.processed(event, trace, ruleset.hash, unit.now)
         return "processed"
     except RunFailed as failure:
         _record_failure(session, ruleset, unit, event, failure)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.unit import NotFound
+from engine.runtime import batch
 from engine.runtime import views as v
 
 SUBJECT_KINDS = ("account", "case", "settlement", "offer", "follow_up")
@@ -39,6 +40,11 @@ class Subject:
 
 
 def _open_case_of(session: Session, account_id: str) -> m.Case | None:
+    cache = batch.current(session)
+    if cache is not None:
+        known, case = cache.open_case(session, account_id)
+        if known:
+            return case
     return session.scalars(
         select(m.Case)
         .join(m.CaseAccount, m.CaseAccount.case_id == m.Case.id)

@@ -1,0 +1,163 @@
+"""Durable end-to-end on SQLite: Docket's events/s next to the raw Core insert ceiling."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _common import chunks, rate, row, seed_accounts, timed, write_root
+from sqlalchemy import Table, bindparam, func, insert, select, update
+
+from engine import Engine, load_ruleset
+from engine.domain import models as m
+from engine.domain.store import make_engine, upgrade
+
+TARGET_RATIO, TARGET_RATE = 0.3, 5_000
+BATCH = 200  # events per transaction, the engine's default batch
+EVENT = "onAfterPaymentPost"
+# Every row an event leaves behind (derived onStatusChange/onWorklistChange included).
+WRITTEN: tuple[type[Any], ...] = (
+    m.InboxEvent,
+    m.StatusHistory,
+    m.WorklistHistory,
+    m.OutboxMessage,
+    m.FiredEvent,
+    m.Run,
+    m.EventTrace,
+)
+TRIGGER = [
+    "  - id: payment-notice",
+    f"    on: {EVENT}",
+    "    if: account.balance > 0",
+    "    run: payment-notice",
+]
+PATH = [
+    "  - id: payment-notice",
+    "    steps:",
+    "      - set_status: S1",
+    "      - move_worklist: {to: W1, next_work: +2 business days}",
+    "      - send_letter: {template: notice, to: responsible}",
+]
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    def count(session: Any) -> dict[str, int]:
+        return {
+            _table(model).name: session.scalar(select(func.count()).select_from(model))
+            for model in WRITTEN
+        }
+
+    return engine.read(count)
+
+
+def _docket(folder: Path, count: int) -> tuple[float, float, dict[str, int], Engine]:
+    ruleset = load_ruleset(write_root(folder / "config", TRIGGER, PATH))
+    engine = Engine(ruleset, f"sqlite:///{folder / 'docket.db'}")
+    accounts = seed_accounts(engine.db, count)
+    events = [
+        {"name": EVENT, "account": a, "data": {"amount": "25.00"}, "idempotency_key": f"pay-{a}"}
+        for a in accounts
+    ]
+    submitted, submit_s = timed(lambda: engine.submit_many(events))
+    assert all(s.status == "pending" for s in submitted), "every event should be accepted"
+    stats, process_s = timed(engine.process)
+    assert stats.outcomes["processed"] == stats.processed == 3 * count, stats.as_json()
+    return submit_s, process_s, _counts(engine), engine
+
+
+def _rows(engine: Engine) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Every row the engine wrote, and the accounts' final status, worklist and date."""
+    with engine.db.connect() as conn:
+        rows = {
+            _table(model).name: [dict(r._mapping) for r in conn.execute(select(_table(model)))]
+            for model in WRITTEN
+        }
+        accounts = _table(m.Account)
+        changed = [
+            {"key": r.id, "status": r.status, "worklist": r.worklist, "next": r.next_work_date}
+            for r in conn.execute(select(accounts))
+        ]
+    return rows, changed
+
+
+def _ceiling(
+    folder: Path, count: int, rows: dict[str, list[dict[str, Any]]], changed: list[Any]
+) -> float:
+    """Seconds to insert the same rows (and update the accounts) with Core executemany."""
+    url = f"sqlite:///{folder / 'ceiling.db'}"
+    upgrade(url)
+    db = make_engine(url)
+    seed_accounts(db, count)
+    accounts = _table(m.Account)
+    set_state = (
+        update(accounts)
+        .where(accounts.c.id == bindparam("key"))
+        .values(
+            status=bindparam("status"),
+            worklist=bindparam("worklist"),
+            next_work_date=bindparam("next"),
+        )
+    )
+    batches = max(1, count // BATCH)
+    tables = {_table(model).name: _table(model) for model in WRITTEN}
+    split = {name: _split(table_rows, batches) for name, table_rows in rows.items()}
+    updates = _split(changed, batches)
+
+    def insert_all() -> None:
+        for index in range(batches):
+            with db.begin() as conn:
+                for name, table in tables.items():
+                    if split[name][index]:
+                        conn.execute(insert(table), split[name][index])
+                if updates[index]:
+                    conn.execute(set_state, updates[index])
+
+    _, seconds = timed(insert_all)
+    db.dispose()
+    return seconds
+
+
+def _split(items: list[Any], parts: int) -> list[list[Any]]:
+    size = -(-len(items) // parts) if items else 1
+    pieces = [list(piece) for piece in chunks(items, size)]
+    return pieces + [[] for _ in range(parts - len(pieces))]
+
+
+def durable(count: int) -> bool:
+    """Section 2; True when both targets are met."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        submit_s, process_s, written, engine = _docket(folder, count)
+        rows, changed = _rows(engine)
+        engine.close()
+        ceiling_s = _ceiling(folder, count, rows, changed)
+    total = submit_s + process_s
+    docket_rate, ceiling_rate = count / total, count / ceiling_s
+    print(
+        f"2. Durable end-to-end on SQLite (WAL): {count:,} events, each running a 3-step path "
+        "(set_status, move_worklist, send_letter)"
+    )
+    print("   rows per run: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))
+    row("Docket submit_many", rate(count, submit_s))
+    row("Docket process (3 inbox events per event)", rate(count, process_s))
+    row("Docket end-to-end (submit + process)", rate(count, total), "events")
+    row("ceiling: same rows, Core executemany", rate(count, ceiling_s), "events")
+    ok_ratio = docket_rate / ceiling_rate >= TARGET_RATIO
+    ok_rate = docket_rate >= TARGET_RATE
+    row(
+        "Docket / ceiling",
+        f"{docket_rate / ceiling_rate:>12.2f}x",
+        f"target >= {TARGET_RATIO:g} {'ok' if ok_ratio else 'MISSED'}",
+    )
+    row(
+        "Docket events/s",
+        f"{docket_rate:>12,.0f}",
+        f"target >= {TARGET_RATE:,} {'ok' if ok_rate else 'MISSED'}",
+    )
+    return ok_ratio and ok_rate

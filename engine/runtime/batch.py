@@ -1,0 +1,196 @@
+"""What a batch of events reads once instead of once per event.
+
+Processing an event asks the store the same small questions every time: the subject and its
+parties, its client, whether the ledger already holds (event, trigger), whether the subject
+has runs waiting or queued. A batch asks them once for all its events, in the batch's own
+transaction. Every cached answer is conservative: "maybe" falls back to the per-event
+query, and what the batch itself changes (a run starting to wait) is recorded as it happens.
+Events outside the batch (and sessions without one, such as the scheduler's) take the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine.domain import models as m
+
+_KEY = "docket.batch"
+_IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
+
+
+@dataclass(slots=True)
+class BatchCache:
+    """The answers for one batch, kept in ``session.info`` while the batch runs."""
+
+    events: frozenset[str] = frozenset()  # ids of the batch's events
+    fired: set[tuple[str, str]] = field(default_factory=set)  # ledger rows already stored
+    subjects: frozenset[tuple[str, str]] = frozenset()  # (kind, id) of the batch's events
+    busy: set[tuple[str, str]] = field(default_factory=set)  # subjects with runs waiting/queued
+    # Each batch account's newest case (None: no case); None once the batch changes any case
+    # or case link, after which every lookup queries again.
+    cases: dict[str, m.Case | None] | None = None
+    # Loaded rows are held here: the session's identity map only keeps them weakly, and a
+    # ``session.get`` for a held row needs no query.
+    held: list[Any] = field(default_factory=list)
+    # The bookkeeping of processed events (ledger claims, traces, inbox statuses) is written
+    # once for the whole batch, in its transaction; the current event's claims wait in
+    # ``claims`` until its savepoint is released (a rolled-back event drops them).
+    claims: list[m.FiredEvent] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    traces: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+
+    def claimed(self, event_id: str, trigger_id: str) -> bool | None:
+        """Whether the ledger holds (event, trigger); None when the batch cannot tell."""
+        if event_id not in self.events:
+            return None
+        return (event_id, trigger_id) in self.fired
+
+    def idle(self, kind: str, subject_id: str) -> bool:
+        """True when the subject surely has no waiting or queued run (no query needed)."""
+        key = (kind, subject_id)
+        return key in self.subjects and key not in self.busy
+
+    def mark_busy(self, kind: str, subject_id: str) -> None:
+        self.busy.add((kind, subject_id))
+
+    def claim(self, event_id: str, trigger_id: str, outcome: str) -> m.FiredEvent:
+        """A ledger row for the current event, stored with the batch if the event commits."""
+        row = m.FiredEvent(event_id=event_id, trigger_id=trigger_id, outcome=outcome)
+        self.claims.append(row)
+        return row
+
+    def begin_event(self) -> None:
+        self.claims.clear()
+
+    def processed(
+        self, inbox: m.InboxEvent, trace: dict[str, Any], ruleset_hash: str, now: datetime
+    ) -> None:
+        """The event's savepoint was released: queue its ledger rows, trace and status."""
+        self.ledger.extend(
+            {"event_id": c.event_id, "trigger_id": c.trigger_id, "outcome": c.outcome}
+            for c in self.claims
+        )
+        self.claims.clear()
+        self.traces.append({"event_id": inbox.id, "ruleset_hash": ruleset_hash, "doc": trace})
+        self.statuses.append(
+            {"key": inbox.seq, "status": "processed", "at": now, "ruleset": ruleset_hash}
+        )
+        # The row is written by ``write``; the loaded object shows the same values now.
+        for name, value in (("status", "processed"), ("processed_at", now)):
+            set_committed_value(inbox, name, value)
+        set_committed_value(inbox, "ruleset_hash", ruleset_hash)
+
+    def write(self, session: Session) -> None:
+        """Store the queued bookkeeping (executemany), before the batch commits."""
+        session.flush()
+        connection = session.connection()
+        if self.ledger:
+            connection.execute(insert(_table(m.FiredEvent)), self.ledger)
+        if self.traces:
+            connection.execute(insert(_table(m.EventTrace)), self.traces)
+        if self.statuses:
+            inbox = _table(m.InboxEvent)
+            mark = (
+                update(inbox)
+                .where(inbox.c.seq == bindparam("key"))
+                .values(
+                    status=bindparam("status"),
+                    processed_at=bindparam("at"),
+                    ruleset_hash=bindparam("ruleset"),
+                )
+            )
+            connection.execute(mark, self.statuses)
+        self.ledger, self.traces, self.statuses = [], [], []
+
+    def open_case(self, session: Session, account_id: str) -> tuple[bool, m.Case | None]:
+        """(known, the account's newest case); known is False when the query must answer."""
+        if self.cases is None or account_id not in self.cases or _touches_cases(session):
+            return False, None
+        return True, self.cases[account_id]
+
+    def _before_flush(self, session: Session, *_: Any) -> None:
+        if _touches_cases(session):
+            self.cases = None
+
+
+def _touches_cases(session: Session) -> bool:
+    """Whether the session holds unflushed changes to cases or case links."""
+    pending = chain(session.new, session.deleted, session.dirty)
+    return any(isinstance(obj, m.Case | m.CaseAccount) for obj in pending)
+
+
+def current(session: Session) -> BatchCache | None:
+    """The cache of the batch this session is processing, if any."""
+    found = session.info.get(_KEY)
+    return found if isinstance(found, BatchCache) else None
+
+
+def start(session: Session, events: Sequence[m.InboxEvent]) -> BatchCache:
+    """Read what the batch's events will ask for, and install the cache on the session."""
+    ids = [e.id for e in events]
+    subjects = frozenset(
+        (str(e.subject_kind), str(e.subject_id)) for e in events if e.subject_id is not None
+    )
+    cache = BatchCache(events=frozenset(ids), subjects=subjects)
+    for chunk in _chunks(ids):
+        query = select(m.FiredEvent.event_id, m.FiredEvent.trigger_id).where(
+            m.FiredEvent.event_id.in_(chunk)
+        )
+        cache.fired.update((row.event_id, row.trigger_id) for row in session.execute(query))
+    by_id = sorted({subject_id for _, subject_id in subjects})
+    for chunk in _chunks(by_id):
+        query = select(m.Run.subject_kind, m.Run.subject_id).where(
+            m.Run.status.in_(("waiting", "queued")), m.Run.subject_id.in_(chunk)
+        )
+        cache.busy.update((row.subject_kind, row.subject_id) for row in session.execute(query))
+    accounts = sorted({subject_id for kind, subject_id in subjects if kind == "account"})
+    clients: set[str] = set()
+    with_parties = selectinload(m.Account.parties)
+    for chunk in _chunks(accounts):
+        loaded = select(m.Account).options(with_parties).where(m.Account.id.in_(chunk))
+        for account in session.scalars(loaded):
+            cache.held.append(account)
+            clients.add(account.client_code)
+    for chunk in _chunks(sorted(clients)):
+        cache.held.extend(session.scalars(select(m.Client).where(m.Client.code.in_(chunk))))
+    cache.cases = dict.fromkeys(accounts)
+    for chunk in _chunks(accounts):
+        newest_first = (
+            select(m.CaseAccount.account_id, m.Case)
+            .join(m.Case, m.Case.id == m.CaseAccount.case_id)
+            .where(m.CaseAccount.account_id.in_(chunk))
+            .order_by(m.Case.created_at.desc())
+        )
+        for account_id, case in session.execute(newest_first):
+            if cache.cases[account_id] is None:
+                cache.cases[account_id] = case
+                cache.held.append(case)
+    event.listen(session, "before_flush", cache._before_flush)
+    session.info[_KEY] = cache
+    return cache
+
+
+def finish(session: Session) -> None:
+    """Drop the batch's cache (and the rows it held)."""
+    cache = session.info.pop(_KEY, None)
+    if isinstance(cache, BatchCache):
+        event.remove(session, "before_flush", cache._before_flush)
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for index in range(0, len(items), _IN_CHUNK):
+        yield items[index : index + _IN_CHUNK]

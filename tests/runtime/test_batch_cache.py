@@ -1,0 +1,165 @@
+"""What a batch reads once must not change what events do: waits, queues, cases, the ledger."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import load_ruleset
+from engine.domain import models as m
+from engine.domain.clock import SimulatedClock
+from engine.domain.operations.cases import open_case
+from engine.runtime.actions import builtin_registry
+from engine.runtime.engine import Engine
+from engine.runtime.registry import StepContext
+from tests.runtime.helpers import CONFIG, place
+
+EXTRA_RULES = """\
+triggers:
+  - id: slow-payment
+    on: onAfterPaymentPost
+    run: slow
+  - id: legal-dispute
+    on: onCeaseCommunication
+    if: "case.status == 'OPEN'"
+    run: case-note
+  - id: sue-on-deceased
+    on: onAfterDeceased
+    run: sue
+"""
+EXTRA_PATHS = """\
+action_paths:
+  - id: slow
+    mode: queue
+    steps:
+      - add_note: slow start
+      - wait: 5 days
+        until: "account.status == 'LEGAL'"
+      - add_note: slow end
+  - id: case-note
+    steps:
+      - add_note: "case {{ case.id }}"
+  - id: sue
+    steps:
+      - open_case_now: {}
+"""
+
+
+def _open_case_now(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """An integrator's action that opens a case in the middle of a batch."""
+    case = open_case(ctx.unit, f"C-{ctx.subject.id}", [ctx.subject.id], ["P2"])
+    return {"case": case.id}
+
+
+def _engine(db_url: str, tmp_path: Path) -> Engine:
+    root = tmp_path / "config"
+    shutil.copytree(CONFIG, root)
+    (root / "rules" / "batch.yaml").write_text(EXTRA_RULES)
+    (root / "action_paths" / "batch.yaml").write_text(EXTRA_PATHS)
+    ruleset = load_ruleset(root, actions={"open_case_now": {}})
+    registry = builtin_registry()
+    registry.register("open_case_now", _open_case_now)
+    clock = SimulatedClock(date(2026, 5, 4), ruleset.agency.timezone)
+    return Engine(ruleset, db_url, clock=clock, registry=registry)
+
+
+def _runs(engine: Engine, path: str) -> list[str]:
+    query = select(m.Run.status).where(m.Run.path_id == path).order_by(m.Run.id)
+    return engine.read(lambda s: list(s.scalars(query)))
+
+
+def _notes(engine: Engine) -> list[str]:
+    return engine.read(lambda s: [n.text for n in s.scalars(select(m.Note).order_by(m.Note.id))])
+
+
+def test_runs_waiting_in_the_same_or_an_earlier_batch_are_seen(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A1", "100.00")
+    engine.process()
+    pay = {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "1.00"}}
+    engine.submit_many([pay, pay])  # one batch: the first run waits, the second queues
+    engine.process()
+    assert _runs(engine, "slow") == ["waiting", "queued"]
+    engine.submit_many([pay])  # a later batch: the waiting run is read from the store
+    engine.process()
+    assert _runs(engine, "slow") == ["waiting", "queued", "queued"]
+    # An event that makes the ``until`` true resumes the waiting run, then the queue moves.
+    with engine.unit() as unit:
+        from engine.domain.operations.accounts import set_status
+
+        set_status(unit, unit.session.get(m.Account, "A1"), "LEGAL")
+    engine.process()
+    assert _runs(engine, "slow")[0] == "completed"
+    assert _runs(engine, "slow")[1] in ("waiting", "completed")
+    assert _notes(engine).count("slow end") >= 1
+    engine.close()
+
+
+def test_an_account_event_sees_its_case_and_a_case_opened_earlier_in_the_batch(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A1", "100.00")
+    place(engine, "A2", "100.00", party="P2")
+    engine.process()
+    engine.operate("open_case", {"case": "C1", "accounts": ["A1"], "defendants": ["P1"]})
+    engine.process()
+    cease = {"name": "onCeaseCommunication", "data": {"seq": 1}}
+    engine.submit_many(
+        [
+            {**cease, "account": "A1"},  # the case is read once for the batch
+            {"name": "onAfterDeceased", "account": "A2"},  # opens C-A2 mid-batch
+            {**cease, "account": "A2"},  # must see C-A2, opened by the event before it
+        ]
+    )
+    stats = engine.process()
+    assert not stats.outcomes["failed"], stats.as_json()
+    assert "case C1" in _notes(engine)
+    assert "case C-A2" in _notes(engine)
+    fired = engine.read(
+        lambda s: list(
+            s.scalars(
+                select(m.FiredEvent.outcome).where(m.FiredEvent.trigger_id == "legal-dispute")
+            )
+        )
+    )
+    assert fired == ["ran", "ran"]
+    engine.close()
+
+
+def test_a_failing_event_leaves_no_ledger_row_trace_or_status_behind(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A1", "1200.00")
+    engine.process()
+    bad, good = engine.submit_many(
+        [
+            {"name": "onDispute", "account": "A1", "data": {"worklist": "NOWHERE"}},
+            {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "2.00"}},
+        ]
+    )
+    engine.process()
+
+    def facts(session: Any) -> dict[str, Any]:
+        return {
+            "status": {e.id: e.status for e in session.scalars(select(m.InboxEvent))},
+            "fired": sorted(
+                (f.event_id == good.id, f.trigger_id) for f in session.scalars(select(m.FiredEvent))
+            ),
+            "traces": {
+                t.event_id: t.doc["triggers"][0]["outcome"]
+                for t in session.scalars(
+                    select(m.EventTrace).where(m.EventTrace.event_id.in_([bad.id, good.id]))
+                )
+            },
+        }
+
+    found = engine.read(facts)
+    assert found["status"][bad.id] == "failed"
+    assert found["status"][good.id] == "processed"
+    # The failed event's claim rolled back with it; the good one's claims are stored once.
+    assert (False, "explode") not in found["fired"]
+    assert [t for ok, t in found["fired"] if ok] == ["payment-note", "slow-payment"]
+    assert found["traces"] == {bad.id: "failed", good.id: "ran"}
+    engine.close()
