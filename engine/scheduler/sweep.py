@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from engine.runtime.engine import Engine
 
 LAST_SWEPT = "sweep.last_day"
-CHUNK = 5000
+CHUNK = 2000  # rows per page: bounds a sweep's memory whatever the number of cases
 IN_LIMIT = 500  # base dates per IN list; longer catch-ups use a range instead
 
 
@@ -260,19 +260,21 @@ def _event_row(
 def _insert_ignoring_duplicates(
     session: Session, model: type[Any], rows: Iterable[dict[str, Any]]
 ) -> None:
+    """Core executemany (no ORM objects: cheaper per row, and memory stays per page)."""
     rows = list(rows)
     if not rows:
         return
+    table = model.__table__
     dialect = session.get_bind().dialect.name
     statement: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement = pg_insert(model).on_conflict_do_nothing()
+        statement = pg_insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(model).on_conflict_do_nothing()
+        statement = sqlite_insert(table).on_conflict_do_nothing()
     else:  # other databases: the NOT EXISTS filter of the same transaction guards duplicates
-        statement = insert(model)
-    session.execute(statement, rows)
+        statement = insert(table)
+    session.connection().execute(statement, rows)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine.cli.main import _register, cli
+from engine.domain.operations import registry
 from engine.scenario.model import is_scenario_file
 
 HERE = Path(__file__).resolve().parent
@@ -97,7 +98,8 @@ def test_json_output_reports_each_expectation() -> None:
     assert first["at"].endswith("wrong-expectation.yaml:23:7")
 
 
-def test_an_operation_not_built_yet_fails_the_scenario() -> None:
+def test_an_operation_not_built_yet_fails_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(registry.OPERATIONS, "render_judgment", raising=False)
     result = docket("test", str(FIXTURES / "not-available.yaml"))
     assert result.exit_code == 1
     assert "operation not available: 'render_judgment'" in result.output

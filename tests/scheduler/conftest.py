@@ -10,6 +10,7 @@ import pytest
 
 from engine.config import load_ruleset
 from engine.config.model import RuleSet
+from engine.domain import models as m
 from engine.domain.clock import SimulatedClock
 from engine.domain.operations import accounts
 from engine.runtime.engine import Engine
@@ -59,7 +60,12 @@ def place(engine: Engine, account: str = "A1", party: str = "P1", **spec: object
 def open_case(
     engine: Engine, case: str = "C1", account: str = "A1", party: str = "P1", **dates: object
 ) -> None:
+    """Open a case (dated long ago, so any test date may follow) and enter its dates."""
     engine.operate("open_case", {"case": case, "accounts": [account], "defendants": [party]})
+    with engine.unit("test") as unit:
+        row = unit.session.get(m.Case, case)
+        assert row is not None
+        row.opened_date = date(2020, 1, 2)
     if dates:
         engine.operate("set_case_dates", {"case": case, **dates})
     engine.process()
