@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _common import chunks, rate, row, seed_accounts, timed, write_root
+from _common import Timing, chunks, rates, ratio, row, seed_accounts, timed, write_root
 from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from engine import Engine, load_ruleset
@@ -56,7 +56,7 @@ def _counts(engine: Engine) -> dict[str, int]:
     return engine.read(count)
 
 
-def _docket(folder: Path, count: int) -> tuple[float, float, dict[str, int], Engine]:
+def _docket(folder: Path, count: int) -> tuple[Timing, Timing, dict[str, int], Engine]:
     ruleset = load_ruleset(write_root(folder / "config", TRIGGER, PATH))
     engine = Engine(ruleset, f"sqlite:///{folder / 'docket.db'}")
     accounts = seed_accounts(engine.db, count)
@@ -64,11 +64,11 @@ def _docket(folder: Path, count: int) -> tuple[float, float, dict[str, int], Eng
         {"name": EVENT, "account": a, "data": {"amount": "25.00"}, "idempotency_key": f"pay-{a}"}
         for a in accounts
     ]
-    submitted, submit_s = timed(lambda: engine.submit_many(events))
+    submitted, submit = timed(lambda: engine.submit_many(events))
     assert all(s.status == "pending" for s in submitted), "every event should be accepted"
-    stats, process_s = timed(engine.process)
+    stats, process = timed(lambda: engine.process(batch_size=BATCH))
     assert stats.outcomes["processed"] == stats.processed == 3 * count, stats.as_json()
-    return submit_s, process_s, _counts(engine), engine
+    return submit, process, _counts(engine), engine
 
 
 def _rows(engine: Engine) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
@@ -88,11 +88,11 @@ def _rows(engine: Engine) -> tuple[dict[str, list[dict[str, Any]]], list[dict[st
 
 def _ceiling(
     folder: Path, count: int, rows: dict[str, list[dict[str, Any]]], changed: list[Any]
-) -> float:
-    """Seconds to insert the same rows (and update the accounts) with Core executemany."""
+) -> Timing:
+    """Inserting the same rows (and updating the accounts) with Core executemany."""
     url = f"sqlite:///{folder / 'ceiling.db'}"
     upgrade(url)
-    db = make_engine(url)
+    db = make_engine(url)  # the engine's own SQLite settings: WAL, synchronous=NORMAL
     seed_accounts(db, count)
     accounts = _table(m.Account)
     set_state = (
@@ -104,7 +104,7 @@ def _ceiling(
             next_work_date=bindparam("next"),
         )
     )
-    batches = max(1, count // BATCH)
+    batches = max(1, count // BATCH)  # one transaction per BATCH source events, as Docket
     tables = {_table(model).name: _table(model) for model in WRITTEN}
     split = {name: _split(table_rows, batches) for name, table_rows in rows.items()}
     updates = _split(changed, batches)
@@ -118,9 +118,9 @@ def _ceiling(
                 if updates[index]:
                     conn.execute(set_state, updates[index])
 
-    _, seconds = timed(insert_all)
+    _, timing = timed(insert_all)
     db.dispose()
-    return seconds
+    return timing
 
 
 def _split(items: list[Any], parts: int) -> list[list[Any]]:
@@ -133,31 +133,30 @@ def durable(count: int) -> bool:
     """Section 2; True when both targets are met."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        submit_s, process_s, written, engine = _docket(folder, count)
+        submit, process, written, engine = _docket(folder, count)
         rows, changed = _rows(engine)
         engine.close()
-        ceiling_s = _ceiling(folder, count, rows, changed)
-    total = submit_s + process_s
-    docket_rate, ceiling_rate = count / total, count / ceiling_s
+        ceiling = _ceiling(folder, count, rows, changed)
+    docket = submit + process
     print(
-        f"2. Durable end-to-end on SQLite (WAL): {count:,} events, each running a 3-step path "
-        "(set_status, move_worklist, send_letter)"
+        f"2. Durable end-to-end on SQLite (WAL, synchronous=NORMAL): {count:,} events, each "
+        "running a 3-step path (set_status, move_worklist, send_letter to the responsible party)"
     )
-    print("   rows per run: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))
-    row("Docket submit_many", rate(count, submit_s))
-    row("Docket process (3 inbox events per event)", rate(count, process_s))
-    row("Docket end-to-end (submit + process)", rate(count, total), "events")
-    row("ceiling: same rows, Core executemany", rate(count, ceiling_s), "events")
-    ok_ratio = docket_rate / ceiling_rate >= TARGET_RATIO
-    ok_rate = docket_rate >= TARGET_RATE
-    row(
+    print("   rows written: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))
+    row("Docket submit_many (one transaction)", *rates(count, submit), "events/s")
+    row("Docket process (each: 1 + 2 derived events)", *rates(count, process), "events/s")
+    docket_wall, docket_cpu = rates(count, docket)
+    ceiling_wall, ceiling_cpu = rates(count, ceiling)
+    row("Docket end-to-end (submit + process)", docket_wall, docket_cpu, "events/s")
+    row("ceiling: same rows, Core executemany", ceiling_wall, ceiling_cpu, "events/s")
+    ok_ratio = ratio(
         "Docket / ceiling",
-        f"{docket_rate / ceiling_rate:>12.2f}x",
-        f"target >= {TARGET_RATIO:g} {'ok' if ok_ratio else 'MISSED'}",
+        docket_wall / ceiling_wall,
+        docket_cpu / ceiling_cpu,
+        TARGET_RATIO,
+        f"target >= {TARGET_RATIO:g}",
     )
-    row(
-        "Docket events/s",
-        f"{docket_rate:>12,.0f}",
-        f"target >= {TARGET_RATE:,} {'ok' if ok_rate else 'MISSED'}",
-    )
+    ok_rate = docket_wall >= TARGET_RATE
+    verdict = f"target >= {TARGET_RATE:,} {'ok' if ok_rate else 'MISSED'}"
+    print(f"  {'Docket events/s (wall clock)':<42} {docket_wall:>12,.0f}{'':<30}{verdict}")
     return ok_ratio and ok_rate

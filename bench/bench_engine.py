@@ -17,6 +17,7 @@ Run: ``python bench/bench_engine.py [--quick]`` (``pip install -e ".[bench]"`` f
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from typing import Any
 
 import rule_engine
 import zen
-from _common import best, row, write_root
+from _common import best, rates, ratio, row, write_root
 from _engine_durable import durable
 
 from engine import load_ruleset
@@ -163,6 +164,14 @@ def matching(events_count: int, runs: int) -> bool:
             found.update((index, key) for key, value in result.items() if value is True)
         return found
 
+    def zen_expression_outcomes(batch: list[tuple[str, dict]]) -> set[tuple[int, str]]:
+        return {
+            (index, trigger_id)
+            for index, (name, context) in enumerate(batch)
+            for trigger_id, n, text in triggers
+            if n == name and zen.evaluate_expression(text, context) is True
+        }
+
     def rule_outcomes(batch: list[tuple[str, dict]]) -> set[tuple[int, str]]:
         return {
             (index, trigger_id)
@@ -174,7 +183,12 @@ def matching(events_count: int, runs: int) -> bool:
     # Agreement first (untimed): every (event, trigger) outcome, not just the totals.
     sample = min(2000, events_count)
     expected = docket_outcomes(events[:sample])
-    agree = expected == zen_outcomes(zen_events[:sample]) == rule_outcomes(events[:sample])
+    agree = (
+        expected
+        == zen_outcomes(zen_events[:sample])
+        == zen_expression_outcomes(zen_events[:sample])
+        == rule_outcomes(events[:sample])
+    )
 
     def run_docket() -> int:
         matched = 0
@@ -191,6 +205,20 @@ def matching(events_count: int, runs: int) -> bool:
                 matched += value is True
         return matched
 
+    def run_zen_json() -> int:
+        matched = 0
+        for name, text in zen_json:
+            for value in engine.evaluate(name, text)["result"].values():
+                matched += value is True
+        return matched
+
+    def run_zen_expressions() -> int:
+        matched = 0
+        for name, context in zen_events:
+            for expression in compiled[name]:
+                matched += expression.evaluate(context) is True
+        return matched
+
     def run_rule_engine() -> int:
         matched = 0
         for name, context in events:
@@ -198,35 +226,52 @@ def matching(events_count: int, runs: int) -> bool:
                 matched += rule.matches(context)
         return matched
 
+    compiled = {
+        name: [zen.compile_expression(text) for _, n, text in triggers if n == name]
+        for name in names
+    }
     evaluations = sum(len(ruleset.triggers_for(name)) for name, _ in events)
-    docket_matches, docket_s = best(runs, run_docket)
-    zen_matches, zen_s = best(runs, run_zen)
-    rule_matches, rule_s = best(1, run_rule_engine)  # slow: one run is already long
-    agree = agree and docket_matches == zen_matches == rule_matches
-    docket_rate, zen_rate, rule_rate = (evaluations / s for s in (docket_s, zen_s, rule_s))
+    docket_matches, docket = best(runs, run_docket)
+    zen_matches, zen_time = best(runs, run_zen)
+    zen_json = [(name, json.dumps(context)) for name, context in zen_events]
+    json_matches, json_time = best(runs, run_zen_json)
+    expr_matches, expr_time = best(runs, run_zen_expressions)
+    rule_matches, rule_time = best(1, run_rule_engine)  # slow: one run is already long
+    agree = agree and docket_matches == zen_matches == json_matches == expr_matches == rule_matches
     print(
         f"1. In-memory matching: {TRIGGERS} triggers over {len(names)} event types, "
-        f"{events_count:,} events = {evaluations:,} condition evaluations each"
+        f"{events_count:,} events = {evaluations:,} condition evaluations per engine"
     )
-    row("Docket (trigger index + explain)", f"{docket_rate:>12,.0f} evaluations/s")
-    row("zen-engine (decision per event type)", f"{zen_rate:>12,.0f} evaluations/s")
-    row("rule-engine (Rule.matches)", f"{rule_rate:>12,.0f} evaluations/s")
-    row(
-        "matches (Docket / zen / rule-engine)",
-        f"{docket_matches:,} / {zen_matches:,} / {rule_matches:,}",
-        "agree" if agree else "DISAGREE",
+    docket_rate = rates(evaluations, docket)
+    zen_rate = rates(evaluations, zen_time)
+    expr_rate = rates(evaluations, expr_time)
+    rule_rate = rates(evaluations, rule_time)
+    row("Docket (trigger index + explain)", *docket_rate, "evaluations/s")
+    row("zen-engine (JDM decision per event type)", *zen_rate, "evaluations/s")
+    row("zen-engine (compile_expression each)", *expr_rate, "evaluations/s")
+    json_rate = rates(evaluations, json_time)
+    note = "input pre-serialised, not timed: informational"
+    row("zen-engine (decision, JSON text input)", *json_rate, "evaluations/s", note)
+    row("rule-engine (Rule.matches)", *rule_rate, "evaluations/s")
+    zen_counts = f"{zen_matches:,} / {expr_matches:,} / {json_matches:,}"
+    counts = f"{docket_matches:,} / {zen_counts} / {rule_matches:,}"
+    verdict = "agree (every outcome)" if agree else "DISAGREE"
+    print(f"  {'matches (Docket / zen x3 / rule-engine)':<42} {counts}  {verdict}")
+    # Against zen-engine's faster API on the same input objects, so no baseline is picked
+    # for being slow (JSON text input saves zen its dict conversion: shown, not compared).
+    ok_zen = ratio(
+        "Docket / zen-engine (its faster API)",
+        docket_rate[0] / max(zen_rate[0], expr_rate[0]),
+        docket_rate[1] / max(zen_rate[1], expr_rate[1]),
+        TARGET_ZEN,
+        f"target >= {TARGET_ZEN:g}x",
     )
-    ok_zen = docket_rate / zen_rate >= TARGET_ZEN
-    ok_rule = docket_rate / rule_rate >= TARGET_RULE_ENGINE
-    row(
-        "Docket / zen-engine",
-        f"{docket_rate / zen_rate:>12.2f}x",
-        f"target >= {TARGET_ZEN:g}x {'ok' if ok_zen else 'MISSED'}",
-    )
-    row(
+    ok_rule = ratio(
         "Docket / rule-engine",
-        f"{docket_rate / rule_rate:>12.2f}x",
-        f"target >= {TARGET_RULE_ENGINE:g}x {'ok' if ok_rule else 'MISSED'}",
+        docket_rate[0] / rule_rate[0],
+        docket_rate[1] / rule_rate[1],
+        TARGET_RULE_ENGINE,
+        f"target >= {TARGET_RULE_ENGINE:g}x",
     )
     return agree and ok_zen and ok_rule
 

@@ -11,6 +11,7 @@ from engine.config.model import AllOf, AnyOf, Condition, Expression, NotOf
 from engine.runtime.fastexpr import Plan, plan
 
 _PLAIN = frozenset((int, bool, float, Decimal, date, datetime))
+_NUMBERS = frozenset((int, bool, float, Decimal))
 
 
 class ExpressionFailed(Exception):
@@ -44,7 +45,14 @@ def _seen(compiled: Plan, context: Mapping[str, Any]) -> dict[str, str]:
     seen = {}
     for source, probe in compiled.probes:
         try:
-            seen[source] = show(probe(context))
+            value = probe(context)
+            kind = type(value)  # strings and numbers inline: what ``show`` does, sooner
+            if kind is str:
+                seen[source] = repr(value)
+            elif kind in _NUMBERS:
+                seen[source] = str(value)
+            else:
+                seen[source] = show(value)
         except Exception as exc:  # a probe failing must not hide the condition's own result
             seen[source] = f"<error: {exc}>"
     return seen
