@@ -63,8 +63,7 @@ def _json_rows(path: Path) -> Iterator[dict[str, Any]]:
         row = dict(account)
         links = row.get("parties") or []
         row["_parties"] = [
-            specs.get(str(link if isinstance(link, str) else link.get("party")))
-            for link in links
+            specs.get(str(link if isinstance(link, str) else link.get("party"))) for link in links
         ]
         row["_parties"] = [p for p in row["_parties"] if p]
         yield row

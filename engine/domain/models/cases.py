@@ -69,9 +69,7 @@ class CaseAccount(Base):
     __tablename__ = "case_accounts"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    account_id: Mapped[str] = mapped_column(
-        ForeignKey("accounts.id"), primary_key=True, index=True
-    )
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     authorized_date: Mapped[date | None] = mapped_column(Date)
     proposed_spread: Mapped[Decimal | None] = mapped_column(MoneyType)

@@ -202,7 +202,10 @@ def set_field(account: Account, name: str, value: Any) -> None:
 
 def add_note(unit: Unit, account: Account, text: str) -> Note:
     note = Note(
-        account_id=account.id, text=text, created_on=unit.today, run_id=unit.run_id,
+        account_id=account.id,
+        text=text,
+        created_on=unit.today,
+        run_id=unit.run_id,
         created_at=unit.now,
     )
     unit.session.add(note)
