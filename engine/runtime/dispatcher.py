@@ -13,7 +13,7 @@ from engine.config.model import RuleSet, Trigger
 from engine.domain import models as m
 from engine.domain.unit import Unit
 from engine.runtime import batch
-from engine.runtime.conditions import explain
+from engine.runtime.conditions import ExpressionFailed, explain
 from engine.runtime.registry import ActionRegistry
 from engine.runtime.runner import Paused, Runner, StepError, find_wait
 from engine.runtime.subjects import Subject, context_for, resolve
@@ -80,16 +80,22 @@ class Dispatcher:
             context = context_for(
                 unit.session, self.ruleset, subject, snapshot, {}, unit.today, unit.now
             )
-            if trigger.condition is not None:
-                ok, entry["if"] = explain(trigger.condition, context)
-                if not ok:
-                    entry["outcome"] = claim.outcome = "condition_false"
-                    continue
-            if trigger.unless is not None:
-                hit, entry["unless"] = explain(trigger.unless, context)
-                if hit:
-                    entry["outcome"] = claim.outcome = "unless_true"
-                    continue
+            try:
+                if trigger.condition is not None:
+                    ok, entry["if"] = explain(trigger.condition, context)
+                    if not ok:
+                        entry["outcome"] = claim.outcome = "condition_false"
+                        continue
+                if trigger.unless is not None:
+                    hit, entry["unless"] = explain(trigger.unless, context)
+                    if hit:
+                        entry["outcome"] = claim.outcome = "unless_true"
+                        continue
+            except ExpressionFailed as exc:
+                # A condition that cannot be evaluated fails the event, never the batch.
+                raise RunFailed(
+                    str(exc), trigger.id, "(condition)", f"trigger {trigger.id} ({trigger.mark})"
+                ) from exc
             entry["outcome"] = "ran"
             entry["runs"] = [
                 self.start_run(unit, subject, snapshot, trigger.id, path_id)
@@ -310,7 +316,10 @@ class Dispatcher:
                 unit.today,
                 unit.now,
             )
-            ok, _ = explain(step.until, context)
+            try:
+                ok, _ = explain(step.until, context)
+            except ExpressionFailed:
+                ok = False  # re-evaluated on the next event and at due time; the wait holds
             if ok:
                 owner.resume(unit, run, f"until true after event {event_id}")
                 resumed.append(run.id)

@@ -100,6 +100,11 @@ def process_one(
             event.status, event.reason, event.processed_at = "rejected", str(refused), unit.now
             event.ruleset_hash = ruleset.hash
         return "rejected"
+    except Exception as exc:  # a bug must fail this event, recorded, not stop the batch
+        where = f"processing {event.name}"
+        failure = RunFailed(f"{type(exc).__name__}: {exc}", None, "(engine)", where)
+        _record_failure(session, ruleset, unit, event, failure)
+        return "failed"
 
 
 def _record_failure(

@@ -191,3 +191,20 @@ def test_integrators_register_actions_used_by_rules(db_url, tmp_path):
     engine.process()
     assert seen == [(Decimal("100.00"), 2)]
     engine.close()
+
+
+def test_condition_error_fails_that_event_only(db_url):
+    engine = make_engine(db_url)
+    place(engine, "A1", "100.00")
+    place(engine, "A2", "100.00", party="P2")
+    engine.process()
+    broken = engine.submit("onAfterBankruptcyInsert", account="A1")
+    fine = engine.submit("onAfterPaymentPost", account="A2", data={"amount": "3.00"})
+    stats = engine.process()
+    assert stats.outcomes["failed"] == 1
+    events = engine.read(lambda s: {e.id: e for e in s.scalars(select(m.InboxEvent))})
+    assert events[broken.id].status == "failed"
+    assert "trigger needs-a-case" in str(events[broken.id].reason)
+    assert "case.status == 'OPEN'" in str(events[broken.id].reason)
+    assert events[fine.id].status == "processed"
+    engine.close()
