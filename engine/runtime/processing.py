@@ -102,8 +102,8 @@ def process_one(
         return "rejected"
     except Exception as exc:  # a bug must fail this event, recorded, not stop the batch
         where = f"processing {event.name}"
-        failure = RunFailed(f"{type(exc).__name__}: {exc}", None, "(engine)", where)
-        _record_failure(session, ruleset, unit, event, failure)
+        crash = RunFailed(f"{type(exc).__name__}: {exc}", None, "(engine)", where)
+        _record_failure(session, ruleset, unit, event, crash)
         return "failed"
 
 
