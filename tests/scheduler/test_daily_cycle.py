@@ -90,7 +90,7 @@ def test_daily_hooks_run_after_the_waits_and_before_the_inbox(
     set_day(engine, date(2026, 5, 28))
     report = run_day(engine)
     assert seen == [(date(2026, 5, 28), 0)]
-    assert report.as_json()["hooks"] == {"offer-term-ends": "checked"}
+    assert report.as_json()["hooks"]["offer-term-ends"] == "checked"
 
 
 def test_run_due_sweeps_today_only_once_the_daily_cycle_has(make_engine: MakeEngine) -> None:
