@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from engine.config.catalogue import CASE_DATE_FIELDS
+
 # Objects whose first-level attributes are checked; ``None`` means any attribute is fine.
 CONTEXT_ATTRIBUTES: Mapping[str, frozenset[str] | None] = {
     "account": frozenset(
@@ -43,19 +45,7 @@ CONTEXT_ATTRIBUTES: Mapping[str, frozenset[str] | None] = {
             "attorney",
             "process_server",
             "opened_date",
-            "client_auth_request_date",
-            "client_auth_date",
-            "mediation_date",
-            "mediation_resolution_date",
-            "summons_request_date",
-            "summons_grant_date",
-            "serve_request_date",
-            "served_date",
-            "court_date",
-            "file_date",
-            "signed_date",
-            "judgment_date",
-            "dismissed_date",
+            *CASE_DATE_FIELDS,
             "serve_response_days",
             "judgment",
             "documents",

@@ -8,24 +8,11 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engine.config import catalogue
 from engine.domain.models.base import Base, MoneyType, RateType
 
 # The case date columns, in the order of the ACE guide; each drives a date trigger.
-CASE_DATE_FIELDS: tuple[str, ...] = (
-    "client_auth_request_date",
-    "client_auth_date",
-    "mediation_date",
-    "mediation_resolution_date",
-    "summons_request_date",
-    "summons_grant_date",
-    "serve_request_date",
-    "served_date",
-    "court_date",
-    "file_date",
-    "signed_date",
-    "judgment_date",
-    "dismissed_date",
-)
+CASE_DATE_FIELDS = catalogue.CASE_DATE_FIELDS
 
 
 class Case(Base):
