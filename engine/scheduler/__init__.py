@@ -1,1 +1,12 @@
-"""scheduler layer."""
+"""The scheduler layer: date sweeps, the daily cycle, durable waits, versions, APScheduler.
+
+Public entry points (import them from their modules; this package imports nothing, so no
+module here pulls another in by accident):
+
+- ``engine.scheduler.sweep.sweep(engine, day)`` — set-based date sweep with catch-up;
+- ``engine.scheduler.jobs.run_day(engine, day)`` / ``run_due(engine)`` — the fixed jobs,
+  ``DAILY_HOOKS`` / ``daily_hook`` for daily work of later modules;
+- ``engine.scheduler.versions.apply_version_change(engine, old_hash)`` — ``on_change``;
+- ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
+  embedded APScheduler 3 wiring (two fixed jobs, never one per case).
+"""
