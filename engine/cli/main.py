@@ -22,6 +22,7 @@ def _register() -> None:
         commands_demo,
         commands_follow_up,
         commands_import,
+        commands_legal,
         commands_runtime,
         commands_scenario,
         commands_schema,
@@ -34,6 +35,7 @@ def _register() -> None:
         commands_import,
         commands_scenario,
         commands_follow_up,
+        commands_legal,
         commands_demo,
     ):
         for command in module.COMMANDS:

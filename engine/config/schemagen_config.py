@@ -47,13 +47,23 @@ class Param:
     values: tuple[str, ...] = ()
 
 
+# Account actions apply to the subject's accounts unless ``account`` names others (on a
+# case event, the judgment account is ``{{ judgment.account }}``).
+_ACCOUNT = Param(
+    "any", "Account id or list of ids to act on (default: the subject's accounts); may hold {{ }}."
+)
+
 # The parameters each built-in action accepts. steps.py says which are required, which one a
 # scalar shorthand fills and which reference other objects; a test keeps the two in step.
 ACTION_PARAMS: dict[str, dict[str, Param]] = {
-    "set_status": {"code": Param("ref", "Status code to set (from status_codes).")},
+    "set_status": {
+        "code": Param("ref", "Status code to set (from status_codes)."),
+        "account": _ACCOUNT,
+    },
     "move_worklist": {
         "to": Param("ref", "Worklist id to move to."),
         "next_work": Param("duration", "Next-work date as an offset from today."),
+        "account": _ACCOUNT,
     },
     "send_letter": {
         "template": Param("ref", "Letter template name (rules/templates/<name>.j2)."),
@@ -80,13 +90,17 @@ ACTION_PARAMS: dict[str, dict[str, Param]] = {
         "assignee": Param("text", "User the task is assigned to."),
         "due": Param("duration", "Due date as an offset from today."),
     },
-    "add_note": {"text": Param("text", "Note text; may hold {{ }} expressions.")},
+    "add_note": {
+        "text": Param("text", "Note text; may hold {{ }} expressions."),
+        "account": _ACCOUNT,
+    },
     "set_field": {
         "field": Param("text", "Custom field name."),
         "value": Param("any", "Value: a literal or a {{ }} expression."),
+        "account": _ACCOUNT,
     },
-    "set_flag": {"flag": Param("text", "Flag name.")},
-    "clear_flag": {"flag": Param("text", "Flag name.")},
+    "set_flag": {"flag": Param("text", "Flag name."), "account": _ACCOUNT},
+    "clear_flag": {"flag": Param("text", "Flag name."), "account": _ACCOUNT},
     "record": {
         "model": Param("text", "Data model name (disbursement, audit, …)."),
         "fields": Param("object", "Column values; strings may hold {{ }} expressions."),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import models as m
+from engine.domain.operations.judgments import interest_due
 
 
 class View:
@@ -202,7 +203,12 @@ class JudgmentView(View):
         if name == "balance":
             account = self._session.get(m.Account, self._obj.account_id)
             return account.balance() if account else Decimal("0.00")
+        if name == "interest_accrued":  # accrued since the last posting, not yet posted
+            return interest_due(self._session, self._ruleset, self._obj, self._today())
         raise AttributeError(name)
+
+    def _today(self) -> Any:
+        return self._session.info.get("today") or self._obj.judgment_date
 
 
 class ClaimView(View):

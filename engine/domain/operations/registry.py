@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from engine.domain.operations import accounts, cases, follow_up_operations
+from engine.domain.operations import accounts, cases_operations, follow_up_operations
 from engine.domain.unit import DomainError, Unit
 
 Operation = Callable[..., Any]
@@ -36,28 +36,6 @@ def _place_account(unit: Unit, account: str | None = None, **spec: Any) -> dict[
     return {"account": placed.id}
 
 
-@operation("open_case")
-def _open_case(
-    unit: Unit,
-    case: str,
-    accounts: Any,
-    defendants: Any = (),
-    status: str = "OPEN",
-    court: str | None = None,
-    attorney: str | None = None,
-    process_server: str | None = None,
-) -> dict[str, Any]:
-    opened = cases.open_case(
-        unit, case, accounts, defendants, status, court, attorney, process_server
-    )
-    return {"case": opened.id}
-
-
-@operation("set_case_dates")
-def _set_case_dates(unit: Unit, case: str, **dates: Any) -> dict[str, Any]:
-    return {"case": case, "changed": cases.set_case_dates(unit, case, dates)}
-
-
 def _hold(hold: str) -> Operation:
     def record(unit: Unit, account: str, detail: str | None = None) -> dict[str, Any]:
         accounts.record_hold(unit, account, hold, detail)
@@ -71,6 +49,7 @@ for _hold_name in accounts.HOLD_EVENTS:
     OPERATIONS[f"record_{_hold_name}"] = _hold(_hold_name)
 
 OPERATIONS.update(follow_up_operations.OPERATIONS)
+OPERATIONS.update(cases_operations.OPERATIONS)  # cases, judgments, payments
 
 
 def _coerce_dates(params: Mapping[str, Any]) -> dict[str, Any]:
