@@ -26,6 +26,7 @@ def _register() -> None:
         commands_runtime,
         commands_scenario,
         commands_schema,
+        commands_settlement,
     )
 
     for module in (
@@ -35,6 +36,7 @@ def _register() -> None:
         commands_import,
         commands_scenario,
         commands_follow_up,
+        commands_settlement,
         commands_legal,
         commands_demo,
     ):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import models as m
+from engine.domain.operations import offers, settlement_figures
 from engine.domain.operations.judgments import interest_due
 
 
@@ -212,14 +213,26 @@ class JudgmentView(View):
 
 
 class ClaimView(View):
+    @property
+    def claimant(self) -> PartyView | None:
+        """The claimant party (it reads as its id), None when the claim names nobody."""
+        if self._obj.claimant is None:
+            return None
+        party = self._session.get(m.Party, self._obj.claimant)
+        return None if party is None else PartyView(party, self._session, self._ruleset, [])
+
     def __getattr__(self, name: str) -> Any:
-        if name in ("claimant", "amount", "status"):
+        if name in ("amount", "status"):
             return getattr(self._obj, name)
         raise AttributeError(name)
 
 
 class SettlementView(View):
-    """Settlement fields; ``received``/``remaining`` are filled in by the settlement module."""
+    """Settlement fields; ``received``/``remaining`` count payments since inception."""
+
+    @cached_property
+    def _figures(self) -> Any:
+        return settlement_figures.figures(self._session, self._ruleset, self._obj)
 
     @property
     def claims(self) -> list[ClaimView]:
@@ -239,9 +252,7 @@ class SettlementView(View):
         ):
             return getattr(self._obj, name)
         if name in ("received", "remaining"):
-            return self._session.info.get("settlement_figures", {}).get(
-                (self._obj.id, name), Decimal("0.00")
-            )
+            return getattr(self._figures, name)
         if name == "installments":
             return [
                 {"due_date": i.due_date, "amount": i.amount, "status": i.status}
@@ -266,7 +277,9 @@ class OfferView(View):
         ):
             return getattr(self._obj, name)
         if name in ("received", "remaining"):
-            return Decimal(str(self._obj.snapshot.get(name, "0.00")))
+            today = self._session.info.get("today") or self._obj.initiated_date
+            received, remaining = offers.offer_figures(self._session, self._obj, today)
+            return received if name == "received" else remaining
         raise AttributeError(name)
 
 

@@ -276,7 +276,7 @@ class Checker:
             return None if settlement is None else observe.settlement_fields(session, settlement)
         if kind == "offers":
             offer = session.get(m.Offer, key)
-            return None if offer is None else observe.offer_fields(offer)
+            return None if offer is None else observe.offer_fields(session, offer)
         if kind == "case":
             case = session.get(m.Case, key)
             return None if case is None else observe.case_fields(case)

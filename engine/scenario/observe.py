@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
-from engine.domain.operations import follow_up_operations
+from engine.domain.operations import follow_up_operations, offers, settlement_figures
 
 Item = dict[str, Any]
 
@@ -171,40 +171,45 @@ LISTS: dict[str, Callable[[Session], list[Item]]] = {
 
 
 def settlement_fields(session: Session, row: m.Settlement) -> Item:
-    """A settlement's fields; received counts payments posted on or after its inception."""
-    received = Decimal("0.00")
-    payments = session.scalars(
-        select(m.Transaction).where(
-            m.Transaction.account_id == row.account_id,
-            m.Transaction.kind.in_(("payment", "mirror")),
-            m.Transaction.reversed.is_(False),
-            m.Transaction.on_date >= row.inception_date,
-        )
-    )
-    for payment in payments:
-        received += payment.amount
+    """A settlement's fields; received counts payments applied on or after its inception."""
+    found = settlement_figures.figures(session, None, row)
+    return {
+        "status": row.status,
+        "amount": str(row.amount),
+        "received": str(found.received),
+        "remaining": str(found.remaining),
+        "inception_date": plain(row.inception_date),
+        "account": row.account_id,
+        "reached_date": plain(row.reached_date),
+        "outside_authority": row.outside_authority,
+        "approved_by": row.approved_by,
+        "calculated_amount": plain(row.calculated_amount),
+        "claims": [
+            {"claimant": c.claimant, "amount": str(c.amount), "status": c.status}
+            for c in row.claims
+        ],
+        "installments": [
+            {"due_date": plain(i.due_date), "amount": str(i.amount), "status": i.status}
+            for i in row.installments
+        ],
+    }
+
+
+def offer_fields(session: Session, row: m.Offer) -> Item:
+    today = session.info.get("today") or row.initiated_date
+    received, remaining = offers.offer_figures(session, row, today)
     return {
         "status": row.status,
         "amount": str(row.amount),
         "received": str(received),
-        "remaining": str(max(row.amount - received, Decimal("0.00"))),
-        "inception_date": plain(row.inception_date),
+        "remaining": str(remaining),
         "account": row.account_id,
-        "reached_date": plain(row.reached_date),
-    }
-
-
-def offer_fields(row: m.Offer) -> Item:
-    snapshot = dict(row.snapshot or {})
-    return {
-        "status": row.status,
-        "amount": str(row.amount),
-        "received": str(snapshot.get("received", "0.00")),
-        "remaining": str(snapshot.get("remaining", row.amount)),
-        "account": row.account_id,
+        "initiated_date": plain(row.initiated_date),
         "offer_date": plain(row.offer_date),
         "end_date": plain(row.end_date),
         "expiry_date": plain(row.expiry_date),
+        "term_days": row.term_days,
+        "settlement_type": row.settlement_type,
     }
 
 

@@ -22,7 +22,7 @@ from engine.runtime.dispatcher import RunFailed
 from engine.runtime.processing import ProcessStats
 from engine.runtime.runner import find_wait
 from engine.runtime.subjects import context_for, resolve
-from engine.scheduler import versions
+from engine.scheduler import settlements, versions
 from engine.scheduler.sweep import SweepReport, last_swept, sweep
 
 if TYPE_CHECKING:
@@ -32,7 +32,10 @@ DailyHook = Callable[["Engine", date], Any]
 
 # Daily work beyond date triggers (offer-term ends, installment checks…), by name, in order.
 # Follow-up due dates need no hook: they are the date trigger ``onFollowUpDue``.
-DAILY_HOOKS: dict[str, DailyHook] = {}
+DAILY_HOOKS: dict[str, DailyHook] = {
+    "installments": settlements.missed_installments,
+    "offer_terms": settlements.offer_term_ends,
+}
 
 
 def daily_hook(name: str) -> Callable[[DailyHook], DailyHook]:

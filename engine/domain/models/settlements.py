@@ -21,10 +21,17 @@ class Settlement(Base):
     amount: Mapped[Decimal] = mapped_column(MoneyType)
     calculated_amount: Mapped[Decimal | None] = mapped_column(MoneyType)
     inception_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     outside_authority: Mapped[bool] = mapped_column(default=False)
     approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_date: Mapped[date | None] = mapped_column(Date)
     reached_date: Mapped[date | None] = mapped_column(Date)
+    # How the payment that reaches the settlement is coded: "settlement" (settles the
+    # account) or "partial" (a partial payment; the balance stays open).
+    code_payment_as: Mapped[str] = mapped_column(String(20), default="settlement")
+    reaching_payment_id: Mapped[int | None] = mapped_column(Integer)
+    # Balances per bucket and total on the inception date (the widget's "as on initiation").
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     claims: Mapped[list[SettlementClaim]] = relationship(
@@ -66,7 +73,7 @@ class Offer(Base):
     initiated_date: Mapped[date] = mapped_column(Date)
     offer_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(30), default="Initiated")
+    status: Mapped[str] = mapped_column(String(30), default="Initiated", index=True)
     settlement_type: Mapped[str | None] = mapped_column(String(60))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)

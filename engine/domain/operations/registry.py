@@ -11,7 +11,12 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from engine.domain.operations import accounts, cases_operations, follow_up_operations
+from engine.domain.operations import (
+    accounts,
+    cases_operations,
+    follow_up_operations,
+    settlement_operations,
+)
 from engine.domain.unit import DomainError, Unit
 
 Operation = Callable[..., Any]
@@ -49,6 +54,7 @@ for _hold_name in accounts.HOLD_EVENTS:
     OPERATIONS[f"record_{_hold_name}"] = _hold(_hold_name)
 
 OPERATIONS.update(follow_up_operations.OPERATIONS)
+OPERATIONS.update(settlement_operations.OPERATIONS)
 OPERATIONS.update(cases_operations.OPERATIONS)  # cases, judgments, payments
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.runtime.actions import accounts, data, follow_ups, messages
+from engine.runtime.actions import accounts, data, follow_ups, messages, settlements
 from engine.runtime.registry import Action, ActionRegistry
 
 BUILTINS: dict[str, Action] = {
@@ -17,13 +17,18 @@ BUILTINS: dict[str, Action] = {
     "record": data.record,
     "update_claims": data.update_claims,
     "emit": data.emit,
-    "send_letter": messages.send_letter,
+    # An offer letter also generates the account's offer (seed 002).
+    "send_letter": settlements.send_letter,
     "send_email": messages.send_email,
     "send_sms": messages.send_sms,
     "call_webhook": messages.call_webhook,
     "report": messages.report,
     "open_follow_up": follow_ups.open_follow_up,
     "resolve_follow_up": follow_ups.resolve_follow_up,
+    "create_settlement": settlements.create_settlement,
+    "set_settlement_state": settlements.set_settlement_state,
+    "offer_action": settlements.offer_action,
+    "write_off_remainder": settlements.write_off_remainder,
 }
 
 
