@@ -8,40 +8,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
+from engine.cli.common import echo_json, open_engine
+from engine.cli.operate import F, common_options, operation_options, parse_date, run_operation
 from engine.domain.operations.follow_up_operations import describe, open_follow_ups
 from engine.domain.unit import DomainError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _common(fn: F) -> F:
-    for option in (json_option, db_option, config_option):
-        fn = option(fn)
-    return fn
 
 
 def _operation(fn: F) -> F:
     fn = click.option("--author", default=None, help="Who did it (kept in the history).")(fn)
-    fn = click.option(
-        "--no-process", is_flag=True, help="Only record; leave emitted events in the inbox."
-    )(fn)
-    return _common(fn)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.UsageError(f"{option} must be a date (YYYY-MM-DD), got '{value}'") from None
+    return operation_options(fn)
 
 
 def _operate(
@@ -53,22 +33,13 @@ def _operate(
     no_process: bool,
     describe_result: Callable[[dict[str, Any]], str],
 ) -> None:
-    engine = open_engine(config_root, db_url)
-    try:
-        try:
-            result = engine.operate(name, params, source="cli")
-        except DomainError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        stats = None if no_process else engine.process()
-    finally:
-        engine.close()
-    if as_json:
-        echo_json({"result": result, "processed": stats.as_json() if stats else None})
-        return
-    click.echo(describe_result(result))
-    if stats is not None and stats.processed:
-        click.echo(f"processed {stats.processed} event(s)")
+    options = {
+        "config_root": config_root,
+        "db_url": db_url,
+        "as_json": as_json,
+        "no_process": no_process,
+    }
+    run_operation(name, params, options, describe_result)
 
 
 @click.group("follow-up")
@@ -78,7 +49,7 @@ def follow_up_group() -> None:
 
 @follow_up_group.command("show")
 @click.argument("follow_up")
-@_common
+@common_options
 def show_command(follow_up: str, config_root: Path, db_url: str, as_json: bool) -> None:
     """A follow-up with its full history timeline."""
     engine = open_engine(config_root, db_url)
@@ -133,7 +104,7 @@ def _history_text(line: dict[str, Any]) -> str:
 
 @follow_up_group.command("list")
 @click.option("--owner", default=None, help="Only follow-ups owned by this user or department.")
-@_common
+@common_options
 def list_command(owner: str | None, config_root: Path, db_url: str, as_json: bool) -> None:
     """Open follow-ups, soonest due first."""
     engine = open_engine(config_root, db_url)
@@ -189,7 +160,7 @@ def open_command(
         "kind": kind,
         "owner": owner,
         "stakeholders": list(stakeholders),
-        "due_date": _date(due, "--due"),
+        "due_date": parse_date(due, "--due"),
         "items": list(items),
         "title": title,
         "suspend_automation": suspend,
@@ -277,7 +248,7 @@ def reschedule_command(follow_up: str, due: str, reason: str | None, **common: A
     """Move the due date (the old and new dates stay in the history)."""
     params = {
         "follow_up": follow_up,
-        "due_date": _date(due, "DUE"),
+        "due_date": parse_date(due, "DUE"),
         "reason": reason,
         "author": common.pop("author"),
     }

@@ -14,15 +14,15 @@ from typing import Any
 
 import click
 
-from engine.cli.commands_legal_common import (
+from engine.cli.commands_legal_payments import payment_group, report_group
+from engine.cli.common import echo_json
+from engine.cli.operate import (
     common_options,
     operation_options,
     parse_date,
     read,
     run_operation,
 )
-from engine.cli.commands_legal_payments import payment_group, report_group
-from engine.cli.common import echo_json
 from engine.domain.operations.cases_show import describe_case
 
 

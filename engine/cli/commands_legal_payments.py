@@ -11,14 +11,14 @@ from typing import Any
 
 import click
 
-from engine.cli.commands_legal_common import (
+from engine.cli.common import echo_json
+from engine.cli.operate import (
     common_options,
     operation_options,
     parse_date,
     read,
     run_operation,
 )
-from engine.cli.common import echo_json
 from engine.domain.operations.cases_show import describe_payment
 from engine.domain.reports import payments_report
 

@@ -9,30 +9,15 @@ and exits 1. The events it emits (reached, offer generated…) are processed at 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
+from engine.cli.common import echo_json, open_engine
+from engine.cli.operate import common_options, operation_options, run_operation
 from engine.domain.operations.settlement_operations import widget
 from engine.domain.unit import DomainError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _common(fn: F) -> F:
-    for option in (json_option, db_option, config_option):
-        fn = option(fn)
-    return fn
-
-
-def _operation(fn: F) -> F:
-    fn = click.option(
-        "--no-process", is_flag=True, help="Only record; leave emitted events in the inbox."
-    )(fn)
-    return _common(fn)
 
 
 def _pairs(values: tuple[str, ...], option: str, left: str) -> list[dict[str, str]]:
@@ -54,22 +39,18 @@ def _run(
     as_json: bool,
     no_process: bool,
 ) -> None:
-    engine = open_engine(config_root, db_url)
-    try:
-        try:
-            result = engine.operate(name, params, source="cli")
-        except DomainError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        stats = None if no_process else engine.process()
-    finally:
-        engine.close()
-    if as_json:
-        echo_json({"result": result, "processed": stats.as_json() if stats else None})
-        return
-    click.echo(", ".join(f"{k}: {v}" for k, v in result.items() if v is not None))
-    if stats is not None and stats.processed:
-        click.echo(f"processed {stats.processed} event(s)")
+    options = {
+        "config_root": config_root,
+        "db_url": db_url,
+        "as_json": as_json,
+        "no_process": no_process,
+    }
+    run_operation(
+        name,
+        params,
+        options,
+        lambda result: ", ".join(f"{k}: {v}" for k, v in result.items() if v is not None),
+    )
 
 
 @click.group("settlement")
@@ -79,7 +60,7 @@ def settlement_group() -> None:
 
 @settlement_group.command("show")
 @click.argument("account")
-@_common
+@common_options
 def show_command(account: str, config_root: Path, db_url: str, as_json: bool) -> None:
     """The settlement widget of an account: figures, offers and the client's authority."""
     engine = open_engine(config_root, db_url)
@@ -177,7 +158,7 @@ def render(detail: dict[str, Any]) -> list[str]:
     show_default=True,
     help="How the payment that reaches the settlement is coded.",
 )
-@_operation
+@operation_options
 def create_command(settlement: str, account: str, **options: Any) -> None:
     """Create a settlement on an account."""
     params: dict[str, Any] = {
@@ -204,7 +185,7 @@ def _tail(options: dict[str, Any]) -> tuple[Path, str, bool, bool]:
 @settlement_group.command("approve")
 @click.argument("settlement")
 @click.option("--by", required=True, help="Who approved it.")
-@_operation
+@operation_options
 def approve_command(settlement: str, by: str, **options: Any) -> None:
     """Approve a settlement outside the client's authority."""
     _run("approve_settlement", {"settlement": settlement, "by": by}, *_tail(options))
@@ -213,7 +194,7 @@ def approve_command(settlement: str, by: str, **options: Any) -> None:
 @settlement_group.command("state")
 @click.argument("settlement")
 @click.argument("state", type=click.Choice(["active", "inactive", "void"]))
-@_operation
+@operation_options
 def state_command(settlement: str, state: str, **options: Any) -> None:
     """Make a settlement active, inactive or void."""
     _run("set_settlement_state", {"settlement": settlement, "state": state}, *_tail(options))
@@ -221,7 +202,7 @@ def state_command(settlement: str, state: str, **options: Any) -> None:
 
 @settlement_group.command("remove")
 @click.argument("settlement")
-@_operation
+@operation_options
 def remove_command(settlement: str, **options: Any) -> None:
     """Delete a settlement with its claims and installments."""
     _run("remove_settlement", {"settlement": settlement}, *_tail(options))
@@ -234,7 +215,7 @@ def remove_command(settlement: str, **options: Any) -> None:
 @click.option("--term-days", type=int, default=None, help="Days to pay from the offer date.")
 @click.option("--expiry-date", default=None, help="Date the offer expires.")
 @click.option("--type", "settlement_type", default=None, help="Settlement type.")
-@_operation
+@operation_options
 def offer_command(offer: str, account: str, amount: str, **options: Any) -> None:
     """Create a settlement offer (Initiated)."""
     params: dict[str, Any] = {"offer": offer, "account": account, "amount": amount}
@@ -247,7 +228,7 @@ def offer_command(offer: str, account: str, amount: str, **options: Any) -> None
 @settlement_group.command("offer-action")
 @click.argument("offer")
 @click.argument("action", type=click.Choice(["generate", "accept", "decline", "cancel"]))
-@_operation
+@operation_options
 def offer_action_command(offer: str, action: str, **options: Any) -> None:
     """Generate, accept, decline or cancel an offer."""
     _run("offer_action", {"offer": offer, "action": action}, *_tail(options))

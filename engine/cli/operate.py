@@ -1,4 +1,4 @@
-"""Options and the operation runner shared by ``docket case``, ``payment`` and ``report``.
+"""Options and the operation runner shared by the commands that press domain "buttons".
 
 Each operation runs in one transaction at today's business date; a refused one prints
 ``error: …``, changes nothing and exits 1. Events it emits are processed at once unless
