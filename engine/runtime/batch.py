@@ -16,14 +16,18 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Table, bindparam, event, func, insert, select, text, update
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain import models as m
 
 _KEY = "docket.batch"
 _IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
+_RUN_IDS = 64  # run ids taken from PostgreSQL's sequence per query
+# Rows whose change (new, changed or deleted in the batch) voids the cached answers that
+# depend on them: each account's newest case, and the open suspending follow-ups.
+WATCHED: tuple[type[Any], ...] = (m.Case, m.CaseAccount, m.FollowUp)
 
 
 @dataclass(slots=True)
@@ -37,6 +41,13 @@ class BatchCache:
     # Each batch account's newest case (None: no case); None once the batch changes any case
     # or case link, after which every lookup queries again.
     cases: dict[str, m.Case | None] | None = None
+    links: dict[str, set[str]] = field(default_factory=dict)  # account -> all its case ids
+    # Which WATCHED models the batch changed (seen as they are added or set, not at flush).
+    touched: set[type[Any]] = field(default_factory=set)
+    # Answers of the suspension check, kept by ``engine.runtime.suspension`` (None: unread).
+    suspending: Any = None
+    run_ids: list[int] = field(default_factory=list)  # allocated, not yet used (ascending)
+    next_run_id: int | None = None  # SQLite: the next id after the batch's own (max + 1)
     # Loaded rows are held here: the session's identity map only keeps them weakly, and a
     # ``session.get`` for a held row needs no query.
     held: list[Any] = field(default_factory=list)
@@ -113,19 +124,56 @@ class BatchCache:
 
     def open_case(self, session: Session, account_id: str) -> tuple[bool, m.Case | None]:
         """(known, the account's newest case); known is False when the query must answer."""
-        if self.cases is None or account_id not in self.cases or _touches_cases(session):
+        if self.cases is None or account_id not in self.cases:
+            return False, None
+        if m.Case in self.touched or m.CaseAccount in self.touched:
+            self.cases = None
             return False, None
         return True, self.cases[account_id]
 
+    def run_id(self, session: Session) -> int:
+        """A new run's id, given before it is inserted, so no flush is needed to learn it.
+
+        PostgreSQL draws from the column's own sequence (safe with concurrent writers, and
+        shared with runs inserted elsewhere); SQLite counts on from the largest id, read in
+        the batch's transaction (SQLite has one writer: a stale read cannot commit). Every
+        run the batch inserts takes its id here.
+        """
+        if session.get_bind().dialect.name == "postgresql":
+            if not self.run_ids:
+                query = text(
+                    "select nextval(pg_get_serial_sequence('runs', 'id')) "
+                    "from generate_series(1, :n)"
+                )
+                self.run_ids = sorted(session.scalars(query, {"n": _RUN_IDS}), reverse=True)
+            return int(self.run_ids.pop())
+        if self.next_run_id is None:
+            largest = session.scalar(select(func.max(m.Run.id)).execution_options(autoflush=False))
+            self.next_run_id = int(largest or 0) + 1
+        self.next_run_id += 1
+        return self.next_run_id - 1
+
     def _before_flush(self, session: Session, *_: Any) -> None:
-        if _touches_cases(session):
-            self.cases = None
+        # Deletions have no earlier hook; additions and changes were seen as they happened.
+        pending = chain(session.new, session.deleted, session.dirty)
+        self.touched.update(type(obj) for obj in pending if isinstance(obj, WATCHED))
+
+    def _before_attach(self, session: Session, instance: Any) -> None:
+        if isinstance(instance, WATCHED):
+            self.touched.add(type(instance))
 
 
-def _touches_cases(session: Session) -> bool:
-    """Whether the session holds unflushed changes to cases or case links."""
-    pending = chain(session.new, session.deleted, session.dirty)
-    return any(isinstance(obj, m.Case | m.CaseAccount) for obj in pending)
+def _changed(target: Any, *_: Any) -> None:
+    """A watched row's attribute was set: the batch it belongs to stops trusting its cache."""
+    session = object_session(target)
+    cache = current(session) if session is not None else None
+    if cache is not None:
+        cache.touched.add(type(target))
+
+
+for _model in WATCHED:
+    for _column in _model.__table__.columns:
+        event.listen(getattr(_model, _column.key), "set", _changed)
 
 
 def current(session: Session) -> BatchCache | None:
@@ -163,6 +211,7 @@ def start(session: Session, events: Sequence[m.InboxEvent]) -> BatchCache:
     for chunk in _chunks(sorted(clients)):
         cache.held.extend(session.scalars(select(m.Client).where(m.Client.code.in_(chunk))))
     cache.cases = dict.fromkeys(accounts)
+    cache.links = {account_id: set() for account_id in accounts}
     for chunk in _chunks(accounts):
         newest_first = (
             select(m.CaseAccount.account_id, m.Case)
@@ -171,10 +220,12 @@ def start(session: Session, events: Sequence[m.InboxEvent]) -> BatchCache:
             .order_by(m.Case.created_at.desc())
         )
         for account_id, case in session.execute(newest_first):
+            cache.links[account_id].add(case.id)
             if cache.cases[account_id] is None:
                 cache.cases[account_id] = case
                 cache.held.append(case)
     event.listen(session, "before_flush", cache._before_flush)
+    event.listen(session, "before_attach", cache._before_attach)
     session.info[_KEY] = cache
     return cache
 
@@ -184,6 +235,7 @@ def finish(session: Session) -> None:
     cache = session.info.pop(_KEY, None)
     if isinstance(cache, BatchCache):
         event.remove(session, "before_flush", cache._before_flush)
+        event.remove(session, "before_attach", cache._before_attach)
 
 
 def _table(model: type[Any]) -> Table:

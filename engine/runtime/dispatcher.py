@@ -160,8 +160,7 @@ class Dispatcher:
             resume={"event": _jsonable(event)},
             steps=[],
         )
-        unit.session.add(run)
-        unit.session.flush()
+        give_run_id(unit, run)
         waiting = self._waiting(unit, subject, path_id, exclude=run.id)
         if waiting:
             # Each decision is kept in the run's steps (with the day) for traces and timelines.
@@ -330,6 +329,17 @@ def _idle(unit: Unit, subject: Subject) -> bool:
     """True when the batch knows the subject has no waiting or queued run (skip the query)."""
     cache = batch.current(unit.session)
     return cache is not None and cache.idle(subject.kind, subject.id)
+
+
+def give_run_id(unit: Unit, run: m.Run) -> None:
+    """Add a new run with its id: from the batch (no flush), else by flushing it."""
+    cache = batch.current(unit.session)
+    if cache is not None:
+        run.id = cache.run_id(unit.session)
+        unit.session.add(run)
+    else:
+        unit.session.add(run)
+        unit.session.flush()
 
 
 def _mark_busy(unit: Unit, subject: Subject) -> None:

@@ -15,6 +15,7 @@ from engine.domain.clock import SimulatedClock
 from engine.domain.operations.cases import open_case
 from engine.runtime.actions import builtin_registry
 from engine.runtime.engine import Engine
+from engine.runtime.processing import process_batch
 from engine.runtime.registry import StepContext
 from tests.runtime.helpers import CONFIG, place
 
@@ -25,11 +26,19 @@ triggers:
     run: slow
   - id: legal-dispute
     on: onCeaseCommunication
-    if: "case.status == 'OPEN'"
+    if: "case and case.status == 'OPEN'"
     run: case-note
   - id: sue-on-deceased
     on: onAfterDeceased
     run: sue
+  - id: hold-on-cease
+    on: onCeaseCommunication
+    if: "event.data.seq == 99"
+    run: hold
+  - id: release-follow-up
+    on: onAfterFollowUpInsert
+    if: "'release' in event.data"
+    run: release
 """
 EXTRA_PATHS = """\
 action_paths:
@@ -46,6 +55,12 @@ action_paths:
   - id: sue
     steps:
       - open_case_now: {}
+  - id: hold
+    steps:
+      - open_follow_up: {kind: payment_plan, suspend: true}
+  - id: release
+    steps:
+      - resolve_follow_up: {outcome: done}
 """
 
 
@@ -162,4 +177,122 @@ def test_a_failing_event_leaves_no_ledger_row_trace_or_status_behind(db_url, tmp
     assert (False, "explode") not in found["fired"]
     assert [t for ok, t in found["fired"] if ok] == ["payment-note", "slow-payment"]
     assert found["traces"] == {bad.id: "failed", good.id: "ran"}
+    engine.close()
+
+
+def _process(engine: Engine, optimistic: bool) -> dict[str, int]:
+    assert engine.clock is not None
+    stats = process_batch(
+        engine.sessions, engine.dispatcher, engine.ruleset, engine.clock, optimistic=optimistic
+    )
+    return dict(stats.outcomes)
+
+
+def _state(session: Any) -> dict[str, Any]:
+    """Everything the events of the test below may leave behind, free of ids and times."""
+    inbox = {
+        (e.name, e.subject_id, (e.data or {}).get("seq")): (e.status, e.reason)
+        for e in session.scalars(select(m.InboxEvent))
+    }
+    return {
+        "accounts": {
+            a.id: (a.status, a.worklist, sorted(a.flags))
+            for a in session.scalars(select(m.Account))
+        },
+        "inbox": inbox,
+        "status_history": sorted(
+            (h.account_id, h.old, h.new) for h in session.scalars(select(m.StatusHistory))
+        ),
+        "outbox": sorted(
+            (o.account_id, o.status) for o in session.scalars(select(m.OutboxMessage))
+        ),
+        "notes": sorted((n.account_id, n.text) for n in session.scalars(select(m.Note))),
+        "ledger": sorted((f.trigger_id, f.outcome) for f in session.scalars(select(m.FiredEvent))),
+        "runs": sorted(
+            (r.path_id, r.subject_id, r.status, r.error_step or "")
+            for r in session.scalars(select(m.Run))
+        ),
+    }
+
+
+def _trace_runs_exist(session: Any) -> bool:
+    ids = set(session.scalars(select(m.Run.id)))
+    for trace in session.scalars(select(m.EventTrace)):
+        for entry in trace.doc["triggers"]:
+            if not set(entry.get("runs", [])) <= ids:
+                return False
+    return True
+
+
+def test_an_optimistic_batch_with_a_failing_event_keeps_exactly_the_other_events(db_url, tmp_path):
+    """Without savepoints a batch that meets a failure is redone event by event: the store
+    ends exactly as the safe mode alone leaves it, on both backends."""
+    found = {}
+    for optimistic in (True, False):
+        url = db_url if "postgres" in db_url else f"sqlite:///{tmp_path / f'{optimistic}.db'}"
+        engine = _engine(url, tmp_path / str(optimistic))
+        for account in ("A1", "A2", "A3"):
+            place(engine, account, "1200.00")
+        assert _process(engine, optimistic) == {"processed": 9}
+        first = engine.submit_many(
+            [
+                {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "3.00"}},
+                {"name": "onDispute", "account": "A2", "data": {"worklist": "NOWHERE"}},
+                {"name": "onCeaseCommunication", "account": "A3", "data": {"seq": 7}},
+            ]
+        )
+        outcomes = _process(engine, optimistic)
+        assert outcomes == {"processed": 3, "failed": 1}, outcomes  # + A3's onStatusChange
+        found[optimistic] = engine.read(_state)
+        assert engine.read(_trace_runs_exist)
+        statuses = engine.read(lambda s: {e.id: e.status for e in s.scalars(select(m.InboxEvent))})
+        assert [statuses[e.id] for e in first] == ["processed", "failed", "processed"]
+        engine.close()
+        if "postgres" in db_url:  # one schema per test: the safe mode is compared on SQLite
+            break
+    state = found[True]
+    # The failing event rolled back alone: A2 keeps the welcome path's state, no LEGAL, no flag.
+    assert state["accounts"]["A2"] == ("ACTIVE", "COLLECTIONS", [])
+    assert ("A2", "ACTIVE", "LEGAL") not in state["status_history"]
+    assert [r[2] for r in state["runs"] if r[0] == "explode"] == ["failed"]  # recorded once
+    # The others committed: A1's payment note, A3's toggle with its letter.
+    assert ("A1", "Payment noted") in state["notes"]
+    assert state["accounts"]["A3"][0] == "NEW"
+    assert ("A3", "ACTIVE", "NEW") in state["status_history"]
+    assert state["outbox"].count(("A3", "pending")) == 2  # welcome letter + toggle letter
+    if True in found and False in found:
+        assert found[True] == found[False]
+
+
+def test_a_follow_up_opened_or_resolved_mid_batch_is_seen_by_the_next_events(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A1", "100.00")
+    engine.process()
+    pay = {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "1.00"}}
+    hold = {"name": "onCeaseCommunication", "account": "A1", "data": {"seq": 99}}
+    engine.submit_many([pay, hold, pay])  # the batch reads A1's follow-ups (none) first
+    stats = engine.process()
+    assert not stats.outcomes["failed"], stats.as_json()
+    opened = engine.read(lambda s: list(s.scalars(select(m.FollowUp.id))))
+    assert len(opened) == 1
+    release = {
+        "name": "onAfterFollowUpInsert",
+        "subject": ("follow_up", opened[0]),
+        "data": {"release": "yes"},
+    }
+    engine.submit_many([pay, release, pay])  # this batch reads the open one, then resolves it
+    stats = engine.process()
+    assert not stats.outcomes["failed"], stats.as_json()
+    outcomes = engine.read(
+        lambda s: [
+            f.outcome
+            for f in s.scalars(
+                select(m.FiredEvent)
+                .join(m.InboxEvent, m.InboxEvent.id == m.FiredEvent.event_id)
+                .where(m.FiredEvent.trigger_id == "payment-note")
+                .order_by(m.InboxEvent.seq)
+            )
+        ]
+    )
+    assert outcomes == ["ran", "suspended", "suspended", "ran"]
     engine.close()
