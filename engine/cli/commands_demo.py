@@ -10,7 +10,10 @@ from pathlib import Path
 
 import click
 
+from connectors.folder import DEFAULT_FOLDER
 from engine.cli.common import echo_json, json_option
+from engine.outbox.relay import relay_once
+from engine.runtime.engine import Engine
 from engine.scenario.runner import RuleSets, run_file
 from engine.scenario.timeline import render
 
@@ -39,13 +42,20 @@ def demo_command(as_json: bool) -> None:
     root = sample_root()
     rulesets = RuleSets()
     results = []
+    sent: list[int] = []
+
+    def relay(engine: Engine) -> None:
+        # The sample agency configures no connector: the outbox folder connector writes every
+        # message under ./docket-outbox, as a fresh checkout would.
+        sent.extend(relay_once(engine).sent)
+
     with tempfile.TemporaryDirectory(prefix="docket-demo-") as tmp:
         for story in stories():
             # Each story runs on its own fresh SQLite database against the sample agency.
             copy = Path(tmp) / story.name
             text = story.read_text(encoding="utf-8")
             copy.write_text(f"config: {json.dumps(str(root))}\n{text}", encoding="utf-8")
-            results.append(run_file(copy, rulesets, None, with_timeline=True))
+            results.append(run_file(copy, rulesets, None, with_timeline=True, relay=relay))
     if as_json:
         echo_json([r.as_json(with_timeline=True) for r in results])
     else:
@@ -60,6 +70,8 @@ def demo_command(as_json: bool) -> None:
                     click.echo(line)
             verdict = "as expected" if result.passed else "NOT as expected"
             click.echo(f"-- {verdict}\n")
+        outbox = Path.cwd() / DEFAULT_FOLDER
+        click.echo(f"{len(sent)} messages sent through the outbox folder connector to {outbox}")
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 

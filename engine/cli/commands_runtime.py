@@ -113,6 +113,11 @@ def explain_command(
         return
     for detail in result["events"]:
         echo_event(detail)
+    for held in result.get("held") or []:
+        click.echo(
+            f"contact held: {held['channel']} {held['template'] or ''} -> {held['to']} on "
+            f"{held['on']} (run {held['run']}): {held['status']} — {held['reason']}"
+        )
     if result.get("note"):
         click.echo(result["note"])
     if not result["events"] and not result.get("note"):

@@ -23,6 +23,7 @@ def _register() -> None:
         commands_follow_up,
         commands_import,
         commands_legal,
+        commands_outbox,
         commands_runtime,
         commands_scenario,
         commands_schema,
@@ -38,6 +39,7 @@ def _register() -> None:
         commands_follow_up,
         commands_settlement,
         commands_legal,
+        commands_outbox,
         commands_demo,
     ):
         for command in module.COMMANDS:

@@ -28,6 +28,7 @@ from engine.config.model import (
     Worklist,
 )
 from engine.config.references import References
+from engine.config.secrets import inline_secrets, variable_name
 
 HOLDS: tuple[str, ...] = ("bankruptcy", "deceased", "cease_communication", "dispute")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -241,6 +242,17 @@ class PartCompiler:
             if isinstance(client.value, str):
                 self.refs.check("client", client.value, client.mark, owner)
         settings = node.get("settings")
+        for path in inline_secrets(settings.value if settings is not None else None):
+            assert settings is not None
+            where = Node(settings.file, (*settings.path, *path), None)
+            shown = ".".join(str(p) for p in path)
+            variable = variable_name(item.key or "connector", *path)
+            self.error(
+                f"{owner}: settings '{shown}' is a secret written inline; put it in an "
+                f"environment variable and write '${{{variable}}}'",
+                where,
+                stage="references",
+            )
         return ConnectorConfig(
             id=str(item.key),
             type=_text(node.get("type")),

@@ -372,15 +372,32 @@ def _sections() -> dict[str, Schema]:
         ),
         "contact_policy": _contact_policy(),
         "connectors": list_of(
-            "Connectors (email/SMS gateways, letter vendors, webhooks).",
+            "Connectors (email/SMS gateways, letter vendors, webhooks). A message goes to the "
+            "first connector serving its channel that names its client, else the first serving "
+            "every client. With none configured, every message is written under ./docket-outbox.",
             obj(
                 "A configured connector.",
                 {
                     "id": ref("id", "Connector id."),
-                    "type": text("Connector plug-in name.", examples=["smtp", "webhook"]),
-                    "channels": list_of("Channels it serves.", ref("channel"), uniqueItems=True),
-                    "clients": list_of("Only for these clients (default all).", ref("id")),
-                    "settings": {"type": "object", "description": "Connector settings."},
+                    "type": text(
+                        "Connector type: a built-in (folder, smtp, sms_http, webhook, "
+                        "print_batch) or the name an installed plug-in registers "
+                        "(entry-point group docket.connectors).",
+                        minLength=1,
+                        examples=list(CONNECTOR_TYPES),
+                    ),
+                    "channels": list_of(
+                        "Channels it serves (default: its type's own).",
+                        ref("channel"),
+                        uniqueItems=True,
+                        minItems=1,
+                    ),
+                    "clients": list_of(
+                        "Only these clients' messages (default: every client).",
+                        ref("id"),
+                        uniqueItems=True,
+                    ),
+                    "settings": _connector_settings(),
                 },
                 ["id", "type"],
             ),
@@ -508,6 +525,41 @@ def _client() -> Schema:
             "interest": interest,
         },
         ["code"],
+    )
+
+
+CONNECTOR_TYPES = ("folder", "smtp", "sms_http", "webhook", "print_batch")
+
+
+def _connector_settings() -> Schema:
+    # Each type checks its own settings against its JSON Schema when the relay starts (the
+    # config layer does not import connectors); only what every connector shares is here.
+    retry = obj(
+        "How the relay retries this connector's transient failures.",
+        {
+            "max_attempts": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Sends before a dead letter (default 5).",
+            },
+            "backoff_seconds": {
+                "type": "number",
+                "minimum": 0,
+                "description": "First wait; doubles each attempt, with jitter (default 30).",
+            },
+            "max_backoff_seconds": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Longest wait between attempts (default 3600).",
+            },
+        },
+    )
+    return obj(
+        "The connector's settings (its own schema). Secrets — keys named password, secret, "
+        "token, api_key… — must be an environment variable reference like ${SMTP_PASSWORD}, "
+        "never written inline.",
+        {"retry": retry},
+        extra=True,
     )
 
 

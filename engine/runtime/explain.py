@@ -70,6 +70,7 @@ def account_events(
         query = query.where(m.InboxEvent.name == event_name)
     events = [event_detail(session, e.id) for e in session.scalars(query)]
     result: dict[str, Any] = {"account": account_id, "events": events}
+    result["held"] = held_messages(session, account_id)
     if event_name and not events:
         listening = [t.id for t in ruleset.triggers if t.on == event_name]
         result["note"] = f"no {event_name} event was received for account {account_id}" + (
@@ -78,3 +79,25 @@ def account_events(
             else "; no trigger listens to it"
         )
     return result
+
+
+def held_messages(session: Session, account_id: str) -> list[dict[str, Any]]:
+    """Messages about the account the contact policy blocked or deferred, with the reason."""
+    rows = session.scalars(
+        select(m.OutboxMessage)
+        .where(m.OutboxMessage.account_id == account_id, m.OutboxMessage.block_reason.is_not(None))
+        .order_by(m.OutboxMessage.id)
+    )
+    return [
+        {
+            "message": row.id,
+            "channel": row.channel,
+            "template": row.template,
+            "to": (row.recipient or {}).get("party") or (row.recipient or {}).get("address"),
+            "on": row.created_on,
+            "status": row.status,
+            "reason": row.block_reason,
+            "run": row.run_id,
+        }
+        for row in rows
+    ]

@@ -11,7 +11,7 @@ no cycle and accept no operation; the restart day's cycle catches up.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +31,8 @@ from engine.scenario.expect import Outcome, check
 from engine.scenario.model import Scenario, ScenarioInvalid, Step, days, display_path, load_scenario
 from engine.scheduler import versions
 from engine.scheduler.jobs import run_day, run_due
+
+Relay = Callable[[Engine], Any]
 
 
 class StepStopped(Exception):
@@ -129,8 +131,13 @@ def run_file(
     rulesets: RuleSets | None = None,
     db_base: str | None = None,
     with_timeline: bool = False,
+    relay: Relay | None = None,
 ) -> ScenarioResult:
-    """Load and run one scenario file; never raises for a bad file or a failing rule."""
+    """Load and run one scenario file; never raises for a bad file or a failing rule.
+
+    ``relay`` (the demo's) is called whenever production's relay job would run: after each
+    day's cycle and after each step. Scenarios leave it out: their messages stay queued.
+    """
     started = time.perf_counter()
     result = ScenarioResult(path)
     try:
@@ -144,7 +151,7 @@ def run_file(
         result.findings = ruleset
         return result
     with fresh_database(db_base) as url:
-        simulation = Simulation(scenario, ruleset, url)
+        simulation = Simulation(scenario, ruleset, url, relay)
         try:
             simulation.run(result)
             with simulation.engine.sessions() as session:
@@ -165,8 +172,11 @@ def run_file(
 class Simulation:
     """One scenario's engine, clock and day log."""
 
-    def __init__(self, scenario: Scenario, ruleset: RuleSet, url: str) -> None:
+    def __init__(
+        self, scenario: Scenario, ruleset: RuleSet, url: str, relay: Relay | None = None
+    ) -> None:
         self.scenario = scenario
+        self.relay = relay
         self.clock = SimulatedClock(scenario.start, ruleset.agency.timezone)
         self.engine = Engine(ruleset, url, clock=self.clock)
         self.log: dict[date, timeline_mod.DayLog] = {}
@@ -199,6 +209,8 @@ class Simulation:
         self.clock.set(day)
         self.current = day
         self.day(day).cycle = run_day(self.engine, day).as_json()
+        if self.relay is not None:
+            self.relay(self.engine)
 
     def _advance(self, target: date) -> None:
         for day in days(self.current, target)[1:]:
@@ -222,6 +234,8 @@ class Simulation:
         self._advance(step.on)
         message = self._operate(step)
         run_due(self.engine)  # what the frequent job does after an operation in production
+        if self.relay is not None:
+            self.relay(self.engine)
         self.day(step.on).operations.append(f"{step.operation}: {message}")
         return StepOutcome(step, True, message)
 

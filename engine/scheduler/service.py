@@ -6,6 +6,7 @@ inbox) every ``interval_seconds``. On start-up the service applies a RuleSet ver
 to waiting runs and catches up: if today's sweep time has passed it runs today's cycle,
 otherwise the cycle of yesterday — either covers every day missed since the last sweep.
 A lock keeps the two jobs from overlapping; the ledger keeps a repeat from firing twice.
+With ``relay_seconds`` a third job runs the outbox relay (``docket run`` turns it on).
 In the distributed mode the same job functions run as procrastinate periodic tasks.
 """
 
@@ -21,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from engine.outbox.relay import relay_once
 from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 
@@ -31,6 +33,7 @@ log = logging.getLogger("docket.scheduler")
 
 DAILY_JOB = "docket-daily-cycle"
 DUE_JOB = "docket-due-work"
+RELAY_JOB = "docket-outbox-relay"
 
 
 def sweep_time(engine: Engine) -> time:
@@ -42,9 +45,16 @@ def sweep_time(engine: Engine) -> time:
 class SchedulerService:
     """Start and stop the fixed jobs of the embedded mode around one engine."""
 
-    def __init__(self, engine: Engine, *, interval_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        interval_seconds: float = 60.0,
+        relay_seconds: float | None = None,
+    ) -> None:
         self.engine = engine
         self.interval_seconds = interval_seconds
+        self.relay_seconds = relay_seconds  # None: no outbox relay job in this process
         self.zone = ZoneInfo(engine.ruleset.agency.timezone)
         self.scheduler = BackgroundScheduler(timezone=self.zone)
         self.lock = threading.Lock()
@@ -79,6 +89,16 @@ class SchedulerService:
             coalesce=True,
             replace_existing=True,
         )
+        if self.relay_seconds is not None:
+            self.scheduler.add_job(
+                self.relay,
+                IntervalTrigger(seconds=self.relay_seconds, timezone=self.zone),
+                id=RELAY_JOB,
+                name="outbox relay: send due messages through their connectors",
+                max_instances=1,
+                coalesce=True,
+                replace_existing=True,
+            )
         self.scheduler.start()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -120,3 +140,11 @@ class SchedulerService:
         except Exception as exc:
             self.errors.append(f"due work: {type(exc).__name__}: {exc}")
             log.exception("due work failed")
+
+    def relay(self) -> None:
+        # Not under the lock: a slow SMTP server must not hold back the date sweep.
+        try:
+            relay_once(self.engine)
+        except Exception as exc:  # the scheduler thread must survive; the next run retries
+            self.errors.append(f"outbox relay: {type(exc).__name__}: {exc}")
+            log.exception("outbox relay failed")

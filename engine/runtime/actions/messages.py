@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
+from jinja2 import Template as JinjaTemplate
+
+from engine.config.expressions import RuleEnvironment
+from engine.config.model import RuleSet
 from engine.domain import models as m
+from engine.outbox import policy
 from engine.runtime.registry import StepContext, StepFailed
 from engine.runtime.views import PartyView
 
 ROLES = ("responsible", "co_signer", "beneficiary", "counterparty", "attorney")
 ADDRESS_FIELD = {"email": "email", "sms": "phone", "letter": "address", "call": "phone"}
+# A template's first line may name its email subject: ``{# subject: Notice - {{ account.id }} #}``.
+SUBJECT = re.compile(r"\s*\{#\s*subject:\s*(.*?)\s*#\}")
 
 
 def _party_recipient(party: PartyView, channel: str) -> dict[str, Any]:
@@ -79,8 +88,34 @@ def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
         raise StepFailed(f"{compiled.mark}: template '{template}' failed: {exc}") from exc
 
 
+@lru_cache(maxsize=256)
+def _subject_template(ruleset: RuleSet, source: str) -> JinjaTemplate:
+    return RuleEnvironment(ruleset.agency.calendar).from_string(source)
+
+
+def _subject(ctx: StepContext, template: str, party: dict[str, Any]) -> str | None:
+    compiled = ctx.ruleset.templates.get(template)
+    found = SUBJECT.match(compiled.source) if compiled is not None else None
+    if compiled is None or found is None:
+        return None
+    context = dict(ctx.context)
+    if party["party"]:
+        row = ctx.unit.session.get(m.Party, party["party"])
+        if row is not None:
+            context["party"] = PartyView(row, ctx.unit.session, ctx.ruleset, party["roles"])
+    try:
+        return _subject_template(ctx.ruleset, found.group(1)).render(context).strip()
+    except Exception as exc:
+        raise StepFailed(f"{compiled.mark}: subject of '{template}' failed: {exc}") from exc
+
+
 def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Write one outbox row per recipient, keyed by run, step and recipient."""
+    """Write one outbox row per recipient, keyed by run, step and recipient.
+
+    The contact policy is asked here (and again by the relay before sending): a message it
+    holds back is written all the same, ``blocked`` or ``deferred`` with the reason, and the
+    step result lists it so the trace shows why.
+    """
     template = params.get("template")
     targets = (
         recipients(ctx, params["to"], channel)
@@ -88,13 +123,36 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
         else [{"party": None, "name": None, "address": params.get("url"), "roles": []}]
     )
     account = ctx.subject.account
+    account_ids = [a.id for a in ctx.subject.accounts]
+    case_id = ctx.subject.case.id if ctx.subject.case is not None else None
     keys = []
+    held = []
     for target in targets:
         body = _render(ctx, str(template), target) if template else None
         payload = {k: v for k, v in params.items() if k not in ("to", "template")}
         if body is not None:
             payload["body"] = body
+        if channel == "email" and template and "subject" not in payload:
+            payload["subject"] = _subject(ctx, str(template), target)
         key = f"{ctx.run.id}:{ctx.position}:{target['party'] or target['address']}"
+        decision = policy.check(
+            ctx.unit.session,
+            ctx.ruleset,
+            channel=channel,
+            party_id=target["party"],
+            account_ids=account_ids,
+            case_id=case_id,
+            now=ctx.unit.now,
+        )
+        if not decision.allowed:
+            held.append(
+                {
+                    "to": target["party"] or target["address"],
+                    "status": decision.status,
+                    "reason": decision.reason,
+                    **({"until": decision.until.isoformat()} if decision.until else {}),
+                }
+            )
         ctx.unit.session.add(
             m.OutboxMessage(
                 key=key,
@@ -105,9 +163,11 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
                 subject_kind=ctx.subject.kind,
                 subject_id=ctx.subject.id,
                 account_id=account.id if account is not None else None,
-                case_id=ctx.subject.case.id if ctx.subject.case is not None else None,
+                case_id=case_id,
                 client_code=account.client_code if account is not None else None,
-                status="pending",
+                status=decision.status,
+                block_reason=decision.reason,
+                next_attempt_at=decision.until,
                 created_on=ctx.unit.today,
                 late=bool(ctx.context["event"].get("late")),
                 created_at=ctx.unit.now,
@@ -116,12 +176,15 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
             )
         )
         keys.append(key)
-    return {
+    result: dict[str, Any] = {
         "channel": channel,
         "template": template,
         "to": [t["party"] or t["address"] for t in targets],
         "keys": keys,
     }
+    if held:
+        result["held"] = held
+    return result
 
 
 def send_letter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,148 @@
+"""Letters as PDFs (WeasyPrint) in a daily print batch, and the default outbox folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.outbox.conftest import MakeDesk
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+PRINT_BATCH = """
+- id: printer
+  type: print_batch
+  settings:
+    folder: print-batches
+    return_address: "Outbox Test Recovery, PO Box 1, Chicago IL 60601"
+"""
+
+
+def test_a_letter_is_printed_into_the_daily_batch_with_a_manifest_row(
+    desk: MakeDesk, tmp_path: Path
+) -> None:
+    one = desk(PRINT_BATCH)
+    one.place(send=("letter",))
+
+    report = one.relay()
+
+    assert report.sent == [1]
+    batch = tmp_path / "print-batches" / "2026-05-04"
+    [pdf] = list(batch.glob("*.pdf"))
+    text = pdf_text(pdf)
+    assert "Notice of debt" in text
+    assert "Dear Dana Reyes," in text
+    assert "Account A1 placed by Acme Bank: $1200.00 is owed." in text
+    assert "12 Elm Street" in text and "Springfield, IL 62701" in text
+    assert "PO Box 1, Chicago IL 60601" in text
+    with (batch / "manifest.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [
+        {
+            "key": pdf.stem,
+            "file": pdf.name,
+            "pages": "1",
+            "recipient": "P1",
+            "name": "Dana Reyes",
+            "address": "12 Elm Street, Springfield, IL 62701",  # one line for the vendor
+            "template": "notice-letter",
+            "account": "A1",
+            "case": "",
+            "client": "ACME",
+        }
+    ]
+    assert pdf.stem == one.row().payload["_delivery"]["receipt"].rsplit("/", 1)[1][:-4]
+
+
+def test_a_letter_sent_again_is_printed_once(desk: MakeDesk, tmp_path: Path, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli.main import _register, cli
+
+    _register()
+    one = desk(PRINT_BATCH)
+    one.place(send=("letter",))
+    one.relay()
+    args = ["--config", str(one.root), "--db", db_url]
+    # An admin puts the sent letter back by hand (say, after restoring a backup): the print
+    # vendor's folder still gets it once.
+    with one.engine.unit() as unit:
+        unit.session.get(type(one.row()), 1).status = "dead"
+    assert CliRunner().invoke(cli, ["outbox", "retry", "1", *args]).exit_code == 0
+
+    assert one.relay(timedelta(minutes=1)).sent == [1]
+    batch = tmp_path / "print-batches" / "2026-05-04"
+    assert len(list(batch.glob("*.pdf"))) == 1
+    assert len((batch / "manifest.csv").read_text().splitlines()) == 2  # header + one letter
+    assert one.row().payload["_delivery"]["detail"] == "batch 2026-05-04, already in the manifest"
+
+
+def test_a_letter_without_a_postal_address_is_a_dead_letter(desk: MakeDesk) -> None:
+    one = desk(PRINT_BATCH)
+    one.place(send=("letter",))
+    with one.engine.unit() as unit:
+        from engine.domain import models as m
+
+        unit.session.get(m.Party, "P1").address = None
+        unit.session.get(m.OutboxMessage, 1).recipient = {
+            "party": "P1",
+            "name": "Dana Reyes",
+            "address": None,
+            "roles": ["responsible"],
+        }
+
+    assert one.relay().dead == [1]
+    assert one.row().last_error == "printer: letter to P1 has no postal address"
+
+
+def test_a_letter_cannot_make_the_relay_fetch_a_url(
+    desk: MakeDesk, http_server, tmp_path: Path
+) -> None:
+    server = http_server()
+    one = desk(PRINT_BATCH)
+    one.place(send=("letter",))
+    with one.engine.unit() as unit:
+        from engine.domain import models as m
+
+        row = unit.session.get(m.OutboxMessage, 1)
+        body = row.payload["body"] + f'<img src="{server.url}/leak.png">'
+        row.payload = {**row.payload, "body": body}
+
+    assert one.relay().sent == [1]
+    assert server.requests == []
+
+
+def test_with_nothing_configured_messages_land_in_the_outbox_folder(
+    desk: MakeDesk, tmp_path: Path
+) -> None:
+    one = desk()
+    one.place(send=("email", "sms", "letter", "webhook"))
+
+    report = one.relay()
+
+    assert report.sent == [1, 2, 3, 4]
+    outbox = tmp_path / "docket-outbox"
+    [eml] = list((outbox / "email").glob("*.eml"))
+    email = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert email["Subject"] == "Your account A1 with Acme Bank"
+    assert email["To"] == "Dana Reyes <dana@example.test>"
+    assert email["Message-ID"] == f"<{eml.stem}@docket.invalid>"
+    [pdf] = list((outbox / "letter").glob("*.pdf"))
+    assert "Account A1 placed by Acme Bank" in pdf_text(pdf)
+    [sms] = list((outbox / "sms").glob("*.json"))
+    doc = json.loads(sms.read_text())
+    assert doc["recipient"]["address"] == "+15550100"
+    assert doc["body"].startswith("Outbox Test Recovery: account A1")
+    [hook] = list((outbox / "webhook").glob("*.json"))
+    assert json.loads(hook.read_text())["payload"]["body"]["account"] == "A1"
+    # A second pass finds nothing due and writes nothing more.
+    assert one.relay(timedelta(hours=1)).sent == []
+    assert len(list(outbox.rglob("*.*"))) == 4

@@ -1,0 +1,126 @@
+"""Secrets come from the environment only and never show: not in errors, logs, or the CLI."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli.main import _register, cli
+from engine.config import load_ruleset
+from engine.config.errors import ConfigError
+from engine.outbox import routing
+from tests.outbox.conftest import CONFIG, MakeDesk, make_root
+
+_register()
+
+API_KEY = "sk-live-7Q2xPz9LmN"
+
+
+def test_an_inline_password_is_a_configuration_error_at_its_line(tmp_path: Path) -> None:
+    root = make_root(
+        tmp_path,
+        """
+        - id: mail
+          type: smtp
+          settings:
+            host: smtp.example.test
+            from: noreply@example.test
+            username: docket
+            password: hunter2
+        """,
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_ruleset(root)
+    [finding] = [f for f in raised.value.findings if f.severity == "error"]
+    assert str(finding) == (
+        "rules/connectors.yaml:8:17: error: connector 'mail': settings 'password' is a secret "
+        "written inline; put it in an environment variable and write '${MAIL_PASSWORD}'"
+    )
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_missing_variable_stops_the_relay_with_its_name(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    root = make_root(
+        tmp_path,
+        """
+        - id: mail
+          type: smtp
+          settings: {host: 127.0.0.1, from: a@b.test, username: u, password: "${SMTP_PASSWORD}"}
+        """,
+    )
+    result = CliRunner().invoke(
+        cli, ["outbox", "relay", "--once", "--config", str(root), "--db", db_url]
+    )
+    assert result.exit_code == 1
+    assert (
+        "rules/connectors.yaml:2:5: error: connector 'mail': settings 'password' needs the "
+        "environment variable SMTP_PASSWORD, which is unset" in result.output
+    )
+
+
+def test_a_secret_echoed_back_by_a_gateway_is_blanked_everywhere(
+    desk: MakeDesk,
+    http_server,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("SMS_API_KEY", API_KEY)
+    server = http_server(statuses=[401], echo_auth=True)
+    one = desk(
+        f"""
+        - id: texts
+          type: sms_http
+          settings: {{url: "{server.url}/send", from: NORTHWIND, api_key: "${{SMS_API_KEY}}"}}
+        """
+    )
+    one.place(send=("sms",))
+    caplog.set_level(logging.INFO)
+
+    assert one.relay().dead == [1]
+
+    assert server.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"  # it was sent
+    row = one.row()
+    assert "invalid credentials: Bearer ***" in row.last_error
+    assert API_KEY not in row.last_error
+    assert API_KEY not in caplog.text and "Bearer ***" in caplog.text
+    args = ["--config", str(one.root), "--db", db_url]
+    runner = CliRunner()
+    for command in (["show", "1"], ["show", "1", "--json"], ["list"], ["list", "--json"]):
+        output = runner.invoke(cli, ["outbox", *command, *args]).output
+        assert "invalid credentials" in output
+        assert API_KEY not in output, command
+    trace = runner.invoke(cli, ["trace", "1", *args]).output
+    assert "send_sms" in trace and API_KEY not in trace
+    relay = runner.invoke(cli, ["outbox", "relay", "--once", *args])
+    assert API_KEY not in relay.output
+
+
+def test_a_settings_error_about_a_secret_does_not_show_its_value(
+    tmp_path: Path, fax_plugin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(fax_plugin))
+    monkeypatch.setenv("FAX_TOKEN", "wrong-token-value")
+    root = make_root(
+        tmp_path,
+        """
+        - id: fax
+          type: fax
+          settings: {journal: fax.log, station_token: "${FAX_TOKEN}"}
+        """,
+    )
+    with pytest.raises(ConfigError) as raised:
+        routing.router_for(load_ruleset(root))
+    text = str(raised.value)
+    assert "station_token" in text and "does not match '^ST-'" in text
+    assert "wrong-token-value" not in text
+
+
+def test_the_sample_config_has_no_inline_secrets() -> None:
+    assert load_ruleset(CONFIG).connectors == ()
