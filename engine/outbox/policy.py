@@ -19,7 +19,7 @@ case. Messages to attorneys, literal addresses, webhooks and reports are not con
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -59,19 +59,23 @@ def check(
     *,
     channel: str,
     party_id: str | None,
-    account_ids: Iterable[str],
+    accounts: Sequence[m.Account],
     case_id: str | None,
     now: datetime,
     exclude_id: int | None = None,
 ) -> Decision:
-    """May this message go to this party now? ``now`` is naive UTC."""
+    """May this message go to this party now? ``now`` is naive UTC.
+
+    ``accounts`` are the message's accounts (the subject's, or its case's), already loaded:
+    the queue-time check runs for every message a rule writes and must not cost a query.
+    """
     if channel not in CONTACT_CHANNELS or not party_id:
         return ALLOWED
     policy = ruleset.contact_policy
-    accounts = _consumer_accounts(session, party_id, list(account_ids), case_id)
-    if accounts is None:
+    consumer_of = _consumer_accounts(session, party_id, accounts, case_id)
+    if consumer_of is None:
         return ALLOWED
-    for account in accounts:
+    for account in consumer_of:
         held = [h for h in policy.holds if h in (account.holds or [])]
         if held:
             return Decision("blocked", f"hold: {held[0]} on account {account.id}")
@@ -90,7 +94,8 @@ def check(
             )
     for cap in policy.caps:
         if cap.channel == channel:
-            until = cap_until(session, cap, party_id, [a.id for a in accounts], now, exclude_id)
+            ids = [a.id for a in consumer_of]
+            until = cap_until(session, cap, party_id, ids, now, exclude_id)
             if until is not None:
                 reason = f"cap: {cap.max} {channel} per {cap.per_days} days reached"
                 return _blocked(policy, reason, until)
@@ -104,38 +109,26 @@ def _blocked(policy: ContactPolicy, reason: str, until: datetime) -> Decision:
 
 
 def _consumer_accounts(
-    session: Session, party_id: str, account_ids: list[str], case_id: str | None
+    session: Session, party_id: str, accounts: Sequence[m.Account], case_id: str | None
 ) -> list[m.Account] | None:
     """The accounts on which the party is a consumer; None when it is not one."""
-    if case_id and not account_ids:
-        account_ids = list(
-            session.scalars(
-                select(m.CaseAccount.account_id).where(m.CaseAccount.case_id == case_id)
-            )
-        )
-    if not account_ids:
-        return None
-    links = list(
-        session.scalars(
-            select(m.AccountParty).where(
-                m.AccountParty.party_id == party_id, m.AccountParty.account_id.in_(account_ids)
-            )
-        )
-    )
-    consumer = any(CONSUMER_ROLES.intersection(link.roles or ["responsible"]) for link in links)
+    linked = [
+        (account, link)
+        for account in accounts
+        for link in account.parties
+        if link.party_id == party_id
+    ]
+    consumer = any(CONSUMER_ROLES.intersection(link.roles or ["responsible"]) for _, link in linked)
     if not consumer and case_id:
-        consumer = (
-            session.scalar(
-                select(func.count())
-                .select_from(m.CaseDefendant)
-                .where(m.CaseDefendant.case_id == case_id, m.CaseDefendant.party_id == party_id)
-            )
-            or 0
-        ) > 0
+        defendant = session.scalar(
+            select(func.count())
+            .select_from(m.CaseDefendant)
+            .where(m.CaseDefendant.case_id == case_id, m.CaseDefendant.party_id == party_id)
+        )
+        consumer = bool(defendant)
     if not consumer:
         return None
-    linked = {link.account_id for link in links} or set(account_ids)
-    return [a for a in (session.get(m.Account, i) for i in sorted(linked)) if a is not None]
+    return [account for account, _ in linked] or list(accounts)
 
 
 def _clock(text: str) -> time:

@@ -113,14 +113,18 @@ def _today(ruleset: RuleSet, now: datetime) -> date:
     return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
 
 
-def _accounts(session: Session, row: m.OutboxMessage) -> list[str]:
+def _accounts(session: Session, row: m.OutboxMessage) -> list[m.Account]:
+    """The message's accounts: its case's, else its own."""
     if row.case_id:
         return list(
             session.scalars(
-                select(m.CaseAccount.account_id).where(m.CaseAccount.case_id == row.case_id)
+                select(m.Account)
+                .join(m.CaseAccount, m.CaseAccount.account_id == m.Account.id)
+                .where(m.CaseAccount.case_id == row.case_id)
             )
         )
-    return [row.account_id] if row.account_id else []
+    found = session.get(m.Account, row.account_id) if row.account_id else None
+    return [found] if found is not None else []
 
 
 def _alive(pid: int) -> bool:
@@ -292,7 +296,7 @@ class Relay:
                 self.engine.ruleset,
                 channel=row.channel,
                 party_id=(row.recipient or {}).get("party"),
-                account_ids=_accounts(session, row),
+                accounts=_accounts(session, row),
                 case_id=row.case_id,
                 now=self.now,
                 exclude_id=row.id,

@@ -175,3 +175,31 @@ def test_reg_f_no_eighth_call_within_seven_days(desk: MakeDesk) -> None:
     assert eighth.next_attempt_at == calls[0].sent_at + timedelta(days=7)  # day 8, 09:00
     assert one.relay(timedelta(hours=23, minutes=59)).sent == []
     assert eighth.id in one.relay(timedelta(days=1)).sent
+
+
+ATTORNEY = {
+    "action_paths/attorney.yaml": """
+        action_paths:
+          - id: tell-everyone
+            steps:
+              - send_email: {template: welcome-email, to: [responsible, attorney]}
+    """,
+    "rules/attorney.yaml": """
+        triggers:
+          - {id: tell-everyone, on: onAfterPaymentPost, run: tell-everyone}
+    """,
+}
+
+
+def test_a_hold_does_not_stop_mail_to_the_consumers_attorney(desk: MakeDesk) -> None:
+    one = desk(files=ATTORNEY)
+    one.place(send=(), holds=("bankruptcy",))
+    with one.engine.unit() as unit:
+        accounts.upsert_party(unit, {"id": "ATT", "name": "Lee Counsel", "email": "lee@law.test"})
+        unit.session.add(m.AccountParty(account_id="A1", party_id="ATT", roles=["attorney"]))
+    one.pay()
+
+    emails = {r.recipient["party"]: r for r in one.rows() if r.channel == "email"}
+    assert emails["P1"].status == "blocked"
+    assert emails["P1"].block_reason == "hold: bankruptcy on account A1"
+    assert (emails["ATT"].status, emails["ATT"].block_reason) == ("pending", None)

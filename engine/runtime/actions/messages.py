@@ -123,7 +123,6 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
         else [{"party": None, "name": None, "address": params.get("url"), "roles": []}]
     )
     account = ctx.subject.account
-    account_ids = [a.id for a in ctx.subject.accounts]
     case_id = ctx.subject.case.id if ctx.subject.case is not None else None
     keys = []
     held = []
@@ -140,7 +139,7 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
             ctx.ruleset,
             channel=channel,
             party_id=target["party"],
-            account_ids=account_ids,
+            accounts=ctx.subject.accounts,
             case_id=case_id,
             now=ctx.unit.now,
         )
