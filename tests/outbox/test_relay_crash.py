@@ -47,6 +47,8 @@ def wait_until(check: Callable[[], bool], process: subprocess.Popen[bytes]) -> N
 def kill(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
     assert process.returncode == -signal.SIGKILL
 
 
