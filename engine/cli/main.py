@@ -27,6 +27,7 @@ def _register() -> None:
         commands_runtime,
         commands_scenario,
         commands_schema,
+        commands_serve,
         commands_settlement,
     )
 
@@ -41,6 +42,7 @@ def _register() -> None:
         commands_legal,
         commands_outbox,
         commands_demo,
+        commands_serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

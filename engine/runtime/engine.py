@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -57,6 +58,8 @@ class Engine:
         if self.clock is None:
             self.clock = SystemClock(self.ruleset.agency.timezone)
         self.dispatcher = Dispatcher(self.ruleset, self.registry)
+        # process() and use_ruleset() never interleave: a batch runs on one version.
+        self.lock = threading.RLock()
         self._record_version()
 
     # --- units of work -------------------------------------------------------------------
@@ -88,6 +91,20 @@ class Engine:
                 )
                 unit.session.add(row)
             row.active = True
+
+    def use_ruleset(self, ruleset: RuleSet) -> None:
+        """Switch to another (validated) RuleSet: the dispatcher is rebuilt, the version recorded.
+
+        A ``process()`` in progress finishes on the old version first. Waiting runs are left
+        to ``engine.scheduler.versions.apply_version_change`` (their ``on_change``).
+        """
+        with self.lock:
+            old = self.dispatcher
+            self.ruleset = ruleset
+            self.dispatcher = Dispatcher(
+                ruleset, self.registry, old.suspend_checks, versions=old.versions
+            )
+            self._record_version()
 
     def close(self) -> None:
         self.db.dispose()
@@ -152,14 +169,15 @@ class Engine:
     def process(self, limit: int | None = None, batch_size: int = 200) -> ProcessStats:
         """Process pending events in order until none is left (or ``limit`` are done)."""
         assert self.clock is not None
-        return process_batch(
-            self.sessions,
-            self.dispatcher,
-            self.ruleset,
-            self.clock,
-            limit=limit,
-            batch_size=batch_size,
-        )
+        with self.lock:
+            return process_batch(
+                self.sessions,
+                self.dispatcher,
+                self.ruleset,
+                self.clock,
+                limit=limit,
+                batch_size=batch_size,
+            )
 
     def new_event_id(self) -> str:
         return uuid.uuid4().hex

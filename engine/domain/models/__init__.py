@@ -29,6 +29,7 @@ from engine.domain.models.runs import (
     SchedulerState,
 )
 from engine.domain.models.settlements import Installment, Offer, Settlement, SettlementClaim
+from engine.domain.models.tokens import ApiToken
 from engine.domain.models.work import FollowUp, FollowUpEntry, Note, Record, Task
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Account",
     "AccountParty",
     "Allocation",
+    "ApiToken",
     "Base",
     "Case",
     "CaseAccount",

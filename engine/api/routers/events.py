@@ -1,0 +1,162 @@
+"""``POST /events``: put an event in the inbox (idempotent with ``Idempotency-Key``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from engine.api.auth import authorize, bearer_token, documented
+from engine.api.deps import state
+from engine.api.problems import (
+    COMMON,
+    ProblemError,
+    problem_response,
+    responses,
+    validation_errors,
+)
+from engine.api.schemas import EventAccepted, EventIn, check_text, dumps
+from engine.domain import models as m
+
+router = APIRouter(tags=["events"], responses=responses(*COMMON))
+
+KEY_DOC = "A key of your choosing: a repeat returns the first answer, with the same status."
+DOCUMENT = {
+    **documented("integrator"),
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": KEY_DOC,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventIn"}}},
+    },
+}
+COMPONENTS = (EventIn,)  # models the document references by hand (see app._openapi)
+
+
+def _invalid(field: str, message: str) -> ProblemError:
+    return ProblemError(
+        422, message, kind="validation", errors=[{"field": field, "message": message}]
+    )
+
+
+def _parse(raw: bytes) -> EventIn:
+    """The body as an EventIn; 400 when it is not JSON, 422 naming the fields at fault."""
+    try:
+        return EventIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if any(e["type"] == "json_invalid" for e in errors):
+            message = next(str(e["msg"]) for e in errors if e["type"] == "json_invalid")
+            raise ProblemError(
+                400,
+                f"the request body is not valid JSON: {message}",
+                kind="malformed-json",
+                errors=[{"field": "body", "message": message}],
+            ) from None
+        raise ProblemError(
+            422,
+            "the request does not match its schema",
+            kind="validation",
+            errors=validation_errors([{**e, "loc": ("body", *e["loc"])} for e in errors]),
+        ) from None
+
+
+# The hot path of the API: the route takes the raw request (no dependency solving, no
+# body model binding) and parses with pydantic's JSON parser; see docs/benchmarks.md.
+@router.post(
+    "/events",
+    status_code=202,
+    response_model=EventAccepted,
+    summary="Send an event",
+    description=(
+        "Puts the event in the inbox; the engine processes it shortly after (202). An event "
+        "the inbox refuses (unknown name, unknown subject, a date trigger…) is kept with its "
+        "reason and answered 422 with the event's id. With `Idempotency-Key`, a repeat "
+        "answers the first outcome with the same status code and `replay: true`."
+    ),
+    openapi_extra=DOCUMENT,
+)
+async def post_event(request: Request) -> Response:
+    await authorize(request, "integrator", bearer_token(request))
+    idempotency_key = request.headers.get("idempotency-key")
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 200:
+            raise _invalid("header.Idempotency-Key", "give 1 to 200 characters")
+        try:
+            check_text(idempotency_key)
+        except ValueError as exc:
+            raise _invalid("header.Idempotency-Key", str(exc)) from None
+    body = _parse(await request.body())
+    given = [k for k in ("account", "case", "subject") if getattr(body, k) is not None]
+    if len(given) > 1:
+        raise ProblemError(
+            422,
+            "give one subject: account, case or subject",
+            kind="validation",
+            errors=[{"field": f"body.{k}", "message": "only one subject"} for k in given],
+        )
+    event: dict[str, Any] = {
+        "name": body.name,
+        "account": body.account,
+        "case": body.case,
+        "subject": (body.subject.kind, body.subject.id) if body.subject else None,
+        "data": body.data,
+        "idempotency_key": idempotency_key,
+    }
+    st = state(request)
+    submitted = await st.ingestor.submit(event)
+    if submitted.replay:
+        await anyio.to_thread.run_sync(_same_request, st, submitted.id, event)
+    outcome = "replayed" if submitted.replay else submitted.status
+    st.metrics.events_received.labels("accepted" if outcome == "pending" else outcome).inc()
+    headers = {"Idempotency-Replayed": "true"} if submitted.replay else {}
+    if submitted.status == "rejected":
+        return problem_response(
+            request,
+            422,
+            submitted.reason,
+            kind="event-rejected",
+            headers=headers,
+            event=submitted.id,
+            replay=submitted.replay,
+            trace=f"/events/{submitted.id}",
+        )
+    answer = {
+        "id": submitted.id,
+        "status": submitted.status,
+        "replay": submitted.replay,
+        "trace": f"/events/{submitted.id}",
+    }
+    return Response(dumps(answer), status_code=202, media_type="application/json", headers=headers)
+
+
+def _same_request(st: Any, event_id: str, event: dict[str, Any]) -> None:
+    """A key reused for a different event is an error, not a replay."""
+
+    def stored(session: Any) -> tuple[str, str | None, str | None] | None:
+        row = session.scalars(select(m.InboxEvent).where(m.InboxEvent.id == event_id)).first()
+        return None if row is None else (row.name, row.subject_kind, row.subject_id)
+
+    found = st.engine.read(stored)
+    kind, subject_id = event["subject"] or (
+        ("case", event["case"]) if event["case"] else ("account", event["account"])
+    )
+    if found is not None and found != (event["name"], kind, subject_id):
+        raise ProblemError(
+            422,
+            f"this Idempotency-Key was used for another event ({found[0]} on "
+            f"{found[1]} {found[2]}); use a new key for a new event",
+            kind="idempotency-key-reused",
+            errors=[{"field": "header.Idempotency-Key", "message": "already used"}],
+        )
