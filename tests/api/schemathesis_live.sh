@@ -19,10 +19,18 @@ stop() {
     rm -rf "$work"
 }
 trap stop EXIT
-for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then break; fi
-    sleep 0.1
-done
+python - "$port" <<'PY'
+import sys, time, urllib.request
+deadline = time.monotonic() + 60
+while True:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1)
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit("docket run did not answer within 60 s")
+        time.sleep(0.1)
+PY
 set +e
 st run "http://127.0.0.1:$port/openapi.json" \
     --header "Authorization: Bearer $token" \
