@@ -208,3 +208,13 @@ def test_condition_error_fails_that_event_only(db_url):
     assert "case.status == 'OPEN'" in str(events[broken.id].reason)
     assert events[fine.id].status == "processed"
     engine.close()
+
+
+def test_first_account_of_a_client_without_parties_on_a_fresh_store(db_url):
+    engine = make_engine(db_url)
+    result = engine.operate(
+        "place_account", {"account": "A1", "client": "ACME", "balances": {"principal": "10.00"}}
+    )
+    assert result == {"account": "A1"}
+    assert engine.read(lambda s: s.get(m.Account, "A1").client_code) == "ACME"
+    engine.close()

@@ -38,6 +38,7 @@ def ensure_client(unit: Unit, code: str) -> Client:
     if client is None:
         client = Client(code=code, name=configured.name, judgment=configured.judgment)
         unit.session.add(client)
+        unit.session.flush()  # the account row that follows references it
     return client
 
 
