@@ -6,7 +6,6 @@ and exits 1. Events it emits (opened, resolved) are processed at once unless ``-
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,15 @@ from typing import Any
 import click
 
 from engine.cli.common import echo_json, open_engine
-from engine.cli.operate import F, common_options, operation_options, parse_date, run_operation
+from engine.cli.operate import (
+    F,
+    common_options,
+    operation_options,
+    parse_date,
+    read,
+    run_operation,
+)
 from engine.domain.operations.follow_up_operations import describe, open_follow_ups
-from engine.domain.unit import DomainError
 
 
 def _operation(fn: F) -> F:
@@ -52,14 +57,8 @@ def follow_up_group() -> None:
 @common_options
 def show_command(follow_up: str, config_root: Path, db_url: str, as_json: bool) -> None:
     """A follow-up with its full history timeline."""
-    engine = open_engine(config_root, db_url)
-    try:
-        detail = engine.read(lambda session: describe(session, follow_up))
-    except DomainError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        engine.close()
+    options = {"config_root": config_root, "db_url": db_url}
+    detail = read(options, lambda session, _ruleset: describe(session, follow_up))
     if as_json:
         echo_json(detail)
         return

@@ -8,16 +8,14 @@ and exits 1. The events it emits (reached, offer generated…) are processed at 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from engine.cli.common import echo_json, open_engine
-from engine.cli.operate import common_options, operation_options, run_operation
+from engine.cli.common import echo_json
+from engine.cli.operate import common_options, operation_options, read, run_operation
 from engine.domain.operations.settlement_operations import widget
-from engine.domain.unit import DomainError
 
 
 def _pairs(values: tuple[str, ...], option: str, left: str) -> list[dict[str, str]]:
@@ -63,16 +61,12 @@ def settlement_group() -> None:
 @common_options
 def show_command(account: str, config_root: Path, db_url: str, as_json: bool) -> None:
     """The settlement widget of an account: figures, offers and the client's authority."""
-    engine = open_engine(config_root, db_url)
-    try:
-        assert engine.clock is not None
-        today = engine.clock.today()
-        detail = engine.read(lambda session: widget(session, engine.ruleset, account, today))
-    except DomainError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        engine.close()
+    options = {"config_root": config_root, "db_url": db_url}
+    # Engine.read puts the clock's business date in session.info["today"].
+    detail = read(
+        options,
+        lambda session, ruleset: widget(session, ruleset, account, session.info["today"]),
+    )
     if as_json:
         echo_json(detail)
         return
