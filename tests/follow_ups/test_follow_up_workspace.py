@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain import models as m
-from engine.domain.operations.follow_up_files import check, file_name
+from engine.domain.operations.follow_up_files import check
 from engine.domain.operations.follow_up_operations import describe, open_follow_ups
 from engine.domain.unit import DomainError
 from engine.runtime.engine import Engine
@@ -117,9 +117,9 @@ def test_an_attachment_is_read_from_a_path_and_keeps_its_type(opened, tmp_path, 
         ("../escape.txt", b"hello", "is not a plain file name"),
     ],
 )
-def test_refused_attachments_say_why(name, data, message):
+def test_refused_attachments_say_why(opened, name, data, message):
     with pytest.raises(DomainError) as refused:
-        check(file_name(name), data)
+        opened.operate("attach_follow_up", {"follow_up": "F1", "name": name, "content": _b64(data)})
     assert message in str(refused.value)
 
 
@@ -133,7 +133,9 @@ def test_a_refused_attachment_changes_nothing(opened, attachments):
     assert not attachments.exists()
 
 
-def test_the_size_limit_is_checked_before_anything_is_stored(opened, attachments, monkeypatch):
+def test_the_size_limit_is_checked_before_anything_is_stored(
+    opened, attachments, monkeypatch, tmp_path
+):
     monkeypatch.setenv("DOCKET_ATTACHMENT_MAX_BYTES", "16")
     with pytest.raises(DomainError, match=r"attachment 'notes\.txt' is 17 bytes; the limit is 16"):
         opened.operate(
@@ -144,6 +146,12 @@ def test_the_size_limit_is_checked_before_anything_is_stored(opened, attachments
         opened.operate(
             "attach_follow_up", {"follow_up": "F1", "name": "notes.txt", "content": "@@@"}
         )
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(DomainError, match=r"attachment 'big\.txt' is 2\.0 KiB; the limit is 16"):
+        opened.operate("attach_follow_up", {"follow_up": "F1", "path": str(big)})
+    with pytest.raises(DomainError, match="follow-up 'F1': give either a path or content"):
+        opened.operate("attach_follow_up", {"follow_up": "F1", "name": "notes.txt"})
     assert [line["kind"] for line in _history(opened)] == ["opened"]
     assert not attachments.exists()
 

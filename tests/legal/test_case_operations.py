@@ -251,12 +251,16 @@ def test_documents_are_stored_with_their_checksum(
     assert names == ["complaint.pdf", "summons.txt"]
     monkeypatch.setenv("DOCKET_DOCUMENT_MAX_BYTES", "10")
     refusals = [
-        ({"name": "x.pdf", "content": content}, "larger than the limit of 10 bytes"),
+        (
+            {"name": "x.pdf", "content": content},
+            "document 'x.pdf' is 18 bytes; the limit is 10 bytes",
+        ),
         ({"name": "x.pdf", "content": "%%%"}, "content is not valid base64"),
         ({"name": "x.pdf", "content": ""}, "document 'x.pdf' is empty"),
         ({"name": "../x.pdf", "content": "eA=="}, "is not a plain file name"),
-        ({"name": "x.pdf"}, "upload either a path or content"),
-        ({"path": str(tmp_path / "missing.pdf")}, "no file at"),
+        ({"name": "x.pdf"}, "case 'C1': give either a path or content"),
+        ({"name": "x.pdf", "path": "x.pdf", "content": "eA=="}, "give either a path or content"),
+        ({"path": str(tmp_path / "missing.pdf")}, "case 'C1': no file at"),
     ]
     for params, message in refusals:
         with pytest.raises(DomainError, match=message):

@@ -1,34 +1,33 @@
 """Follow-up attachments: checked (size, type, content), stored by checksum, kept in history.
 
 Files live under the attachments folder (``DOCKET_ATTACHMENTS``, default
-``./docket-attachments``) as ``<follow-up>/<sha256 prefix>-<name>``; the history line keeps
-the name, size, type, full SHA-256 and the stored path relative to that folder. Everything is
-checked before a byte is written, so a refused file changes nothing.
+``./docket-attachments``) as ``<follow-up>/<sha256 prefix>-<name>``, up to
+``DOCKET_ATTACHMENT_MAX_BYTES`` (10 MiB); the history line keeps the name, size, type, full
+SHA-256 and the stored path relative to that folder. Reading, the size limit and storing are
+``uploads``'s, shared with case documents; the types allowed are this module's.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import io
-import os
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
-from engine.domain.models import FollowUp, FollowUpEntry
+from engine.domain.models import FollowUpEntry
 from engine.domain.operations.follow_ups import get, record
+from engine.domain.operations.uploads import UploadKind
 from engine.domain.unit import DomainError, Unit
 
-ATTACHMENTS_ENV = "DOCKET_ATTACHMENTS"
-LIMIT_ENV = "DOCKET_ATTACHMENT_MAX_BYTES"
-DEFAULT_FOLDER = "docket-attachments"
-DEFAULT_LIMIT = 10 * 1024 * 1024
+ATTACHMENTS = UploadKind(
+    noun="attachment",
+    folder_env="DOCKET_ATTACHMENTS",
+    default_folder="docket-attachments",
+    limit_env="DOCKET_ATTACHMENT_MAX_BYTES",
+    default_limit=10 * 1024 * 1024,
+)
 
 _HEADER = re.compile(rb"^[A-Za-z0-9-]+:[ \t]")
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 
 
 def _is_text(data: bytes) -> bool:
@@ -73,88 +72,18 @@ TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
 }
 
 
-def folder() -> Path:
-    """Where attachments are stored (``DOCKET_ATTACHMENTS``, default ./docket-attachments)."""
-    return Path(os.environ.get(ATTACHMENTS_ENV) or DEFAULT_FOLDER)
-
-
-def limit() -> int:
-    """The largest attachment accepted, in bytes (``DOCKET_ATTACHMENT_MAX_BYTES``, 10 MiB)."""
-    raw = os.environ.get(LIMIT_ENV)
-    if not raw:
-        return DEFAULT_LIMIT
-    try:
-        return int(raw)
-    except ValueError:
-        raise DomainError(f"{LIMIT_ENV} must be a number of bytes, got '{raw}'") from None
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MiB"
-    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} bytes"
-
-
-def file_name(value: str) -> str:
-    """A plain file name (no folders, no control characters) or a DomainError."""
-    name = str(value or "").strip()
-    if not name or name in (".", "..") or _UNSAFE_NAME.search(name) or len(name) > 200:
-        raise DomainError(
-            f"attachment name '{value}' is not a plain file name (no folders, 1 to 200 characters)"
-        )
-    return name
-
-
-def _read(row: FollowUp, name: str, path: str | None, content: str | None) -> bytes:
-    if (path is None) == (content is None):
-        raise DomainError(f"follow-up '{row.id}': attach either a path or content (base64)")
-    maximum = limit()
-    if path is not None:
-        source = Path(path)
-        if not source.is_file():
-            raise DomainError(f"follow-up '{row.id}': no file at '{path}'")
-        size = source.stat().st_size
-        if size > maximum:  # refuse before reading a large file into memory
-            raise DomainError(
-                f"attachment '{name}' is {_size(size)}; the limit is {_size(maximum)}"
-            )
-        return source.read_bytes()
-    try:
-        return base64.b64decode(str(content), validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError(f"attachment '{name}': content is not valid base64") from None
-
-
 def check(name: str, data: bytes) -> str:
-    """The MIME type of an acceptable attachment; DomainError says why one is refused."""
+    """The MIME type of an acceptable attachment; DomainError says why its type is refused."""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in TYPES:
         allowed = ", ".join(sorted({"jpg" if e == "jpeg" else e for e in TYPES}))
         raise DomainError(
             f"attachment '{name}': type '{extension or 'none'}' is refused; allowed: {allowed}"
         )
-    maximum = limit()
-    if len(data) > maximum:
-        raise DomainError(
-            f"attachment '{name}' is {_size(len(data))}; the limit is {_size(maximum)}"
-        )
-    if not data:
-        raise DomainError(f"attachment '{name}' is empty")
     mime, looks_right = TYPES[extension]
     if not looks_right(data):
         raise DomainError(f"attachment '{name}': its content is not that of a .{extension} file")
     return mime
-
-
-def _store(row: FollowUp, name: str, data: bytes, digest: str) -> str:
-    relative = Path(row.id.replace("/", "_")) / f"{digest[:16]}-{name}"
-    target = folder() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():  # same follow-up, same bytes, same name: already stored
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
-    return relative.as_posix()
 
 
 def attach_follow_up(
@@ -167,21 +96,19 @@ def attach_follow_up(
 ) -> FollowUpEntry:
     """Store a document on a follow-up (size and type checked, SHA-256 kept in history)."""
     row = get(unit, follow_up)
-    name = file_name(name if name is not None else Path(str(path or "")).name)
-    data = _read(row, name, path, content)
+    name, data = ATTACHMENTS.read(f"follow-up '{row.id}'", name, path, content)
     mime = check(name, data)
-    digest = hashlib.sha256(data).hexdigest()
-    stored = _store(row, name, data, digest)
+    stored = ATTACHMENTS.store(row.id, name, data)
     return record(
         unit,
         row,
         "attachment",
         {
-            "name": name,
-            "size": len(data),
+            "name": stored.name,
+            "size": stored.size,
             "type": mime,
-            "sha256": digest,
-            "stored": stored,
+            "sha256": stored.sha256,
+            "stored": stored.path,
             "author": author,
         },
     )
