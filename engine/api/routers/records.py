@@ -4,6 +4,9 @@ offers and follow-ups, each as the CLI's ``show`` commands describe it; and part
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +17,7 @@ from engine.api.auth import guard
 from engine.api.deps import IdPath, IntPath, state
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import AccountOut, PartyIn, PartyRecord
-from engine.config.model import BUCKETS
+from engine.config.model import BUCKETS, RuleSet
 from engine.domain import models as m
 from engine.domain.operations import follow_up_operations, judgments
 from engine.domain.operations.accounts import upsert_party
@@ -24,10 +27,55 @@ from engine.domain.operations.settlement_operations import offer_item, settlemen
 router = APIRouter(tags=["records"], responses=responses(*COMMON, 404))
 
 Detail = dict[str, Any]
+Describe = Callable[[Session, RuleSet, Any], dict[str, Any]]
 
 
 def _missing(what: str, key: object) -> ProblemError:
     return ProblemError(404, f"unknown {what} '{key}'", kind="not-found")
+
+
+def read_route(
+    path: str,
+    model: type[Any],
+    response: Any,
+    describe: Describe,
+    doc: str,
+    key: Any = IdPath,
+) -> None:
+    """Add ``GET path``: the ``model`` row named by the path's one parameter, described, or 404.
+
+    The endpoint is named ``get_<what>`` after the parameter (``{case_id}`` -> ``get_case``),
+    which gives the OpenAPI summary and operation id a hand-written function would.
+    """
+    param = re.fullmatch(r"/[\w-]+/\{(\w+)_id\}", path)
+    assert param is not None, f"a read path names one id: {path}"
+    what = param.group(1)
+
+    def endpoint(request: Request, **ids: Any) -> dict[str, Any]:
+        engine = state(request).engine
+        ident = ids[f"{what}_id"]
+
+        def read(session: Session) -> dict[str, Any]:
+            row = session.get(model, ident)
+            if row is None:
+                raise _missing(what.replace("_", "-"), ident)
+            return describe(session, engine.ruleset, row)
+
+        return engine.read(read)
+
+    endpoint.__name__ = endpoint.__qualname__ = f"get_{what}"
+    endpoint.__doc__ = doc
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request
+            ),
+            inspect.Parameter(f"{what}_id", inspect.Parameter.KEYWORD_ONLY, annotation=key),
+        ]
+    )
+    router.add_api_route(
+        path, endpoint, methods=["GET"], response_model=response, **guard("viewer")
+    )
 
 
 def account_json(session: Session, row: m.Account) -> dict[str, Any]:
@@ -64,17 +112,13 @@ def account_json(session: Session, row: m.Account) -> dict[str, Any]:
     }
 
 
-@router.get("/accounts/{account_id}", response_model=AccountOut, **guard("viewer"))
-def get_account(request: Request, account_id: IdPath) -> dict[str, Any]:
-    """An account: status, worklist, balances per bucket, parties, cases."""
-
-    def read(session: Session) -> dict[str, Any]:
-        row = session.get(m.Account, account_id)
-        if row is None:
-            raise _missing("account", account_id)
-        return account_json(session, row)
-
-    return state(request).engine.read(read)
+read_route(
+    "/accounts/{account_id}",
+    m.Account,
+    AccountOut,
+    lambda session, _, row: account_json(session, row),
+    "An account: status, worklist, balances per bucket, parties, cases.",
+)
 
 
 def party_json(session: Session, row: m.Party) -> dict[str, Any]:
@@ -94,17 +138,13 @@ def party_json(session: Session, row: m.Party) -> dict[str, Any]:
     }
 
 
-@router.get("/parties/{party_id}", response_model=PartyRecord, **guard("viewer"))
-def get_party(request: Request, party_id: IdPath) -> dict[str, Any]:
-    """A party (person or business) and the accounts it is on."""
-
-    def read(session: Session) -> dict[str, Any]:
-        row = session.get(m.Party, party_id)
-        if row is None:
-            raise _missing("party", party_id)
-        return party_json(session, row)
-
-    return state(request).engine.read(read)
+read_route(
+    "/parties/{party_id}",
+    m.Party,
+    PartyRecord,
+    lambda session, _, row: party_json(session, row),
+    "A party (person or business) and the accounts it is on.",
+)
 
 
 @router.put("/parties/{party_id}", response_model=PartyRecord, **guard("integrator"))
@@ -116,78 +156,48 @@ def put_party(request: Request, party_id: IdPath, body: PartyIn) -> dict[str, An
         return party_json(unit.session, row)
 
 
-@router.get("/cases/{case_id}", response_model=Detail, **guard("viewer"))
-def get_case(request: Request, case_id: IdPath) -> dict[str, Any]:
-    """A case: accounts with authorization and proposed spread, dates, documents, judgment."""
-    engine = state(request).engine
-
-    def read(session: Session) -> dict[str, Any]:
-        if session.get(m.Case, case_id) is None:
-            raise _missing("case", case_id)
-        return describe_case(session, engine.ruleset, case_id)
-
-    return engine.read(read)
-
-
-@router.get("/judgments/{judgment_id}", response_model=Detail, **guard("viewer"))
-def get_judgment(request: Request, judgment_id: IdPath) -> dict[str, Any]:
-    """A judgment: its account, amount, rate, spread and interest accrued to today."""
-    engine = state(request).engine
-
-    def read(session: Session) -> dict[str, Any]:
-        if session.get(m.Judgment, judgment_id) is None:
-            raise _missing("judgment", judgment_id)
-        return judgments.describe(session, engine.ruleset, judgment_id, session.info["today"])
-
-    return engine.read(read)
-
-
-@router.get("/payments/{payment_id}", response_model=Detail, **guard("viewer"))
-def get_payment(request: Request, payment_id: IntPath) -> dict[str, Any]:
-    """A payment (transaction) with its allocations and related transactions."""
-
-    def read(session: Session) -> dict[str, Any]:
-        if session.get(m.Transaction, payment_id) is None:
-            raise _missing("payment", payment_id)
-        return describe_payment(session, payment_id)
-
-    return state(request).engine.read(read)
-
-
-@router.get("/settlements/{settlement_id}", response_model=Detail, **guard("viewer"))
-def get_settlement(request: Request, settlement_id: IdPath) -> dict[str, Any]:
-    """A settlement: figures, claims, installments and the payments it counts."""
-    engine = state(request).engine
-
-    def read(session: Session) -> dict[str, Any]:
-        row = session.get(m.Settlement, settlement_id)
-        if row is None:
-            raise _missing("settlement", settlement_id)
-        return settlement_item(session, engine.ruleset, row)
-
-    return engine.read(read)
-
-
-@router.get("/offers/{offer_id}", response_model=Detail, **guard("viewer"))
-def get_offer(request: Request, offer_id: IdPath) -> dict[str, Any]:
-    """A settlement offer: status, term, amounts received and remaining."""
-
-    def read(session: Session) -> dict[str, Any]:
-        row = session.get(m.Offer, offer_id)
-        if row is None:
-            raise _missing("offer", offer_id)
-        return offer_item(session, row, session.info["today"])
-
-    return state(request).engine.read(read)
-
-
-@router.get("/follow-ups/{follow_up_id}", response_model=Detail, **guard("viewer"))
-def get_follow_up(request: Request, follow_up_id: IdPath) -> dict[str, Any]:
-    """A follow-up with its whole history."""
-
-    def read(session: Session) -> dict[str, Any]:
-        if session.get(m.FollowUp, follow_up_id) is None:
-            raise _missing("follow-up", follow_up_id)
-        return follow_up_operations.describe(session, follow_up_id)
-
-    return state(request).engine.read(read)
+read_route(
+    "/cases/{case_id}",
+    m.Case,
+    Detail,
+    lambda session, ruleset, row: describe_case(session, ruleset, row.id),
+    "A case: accounts with authorization and proposed spread, dates, documents, judgment.",
+)
+read_route(
+    "/judgments/{judgment_id}",
+    m.Judgment,
+    Detail,
+    lambda session, ruleset, row: judgments.describe(
+        session, ruleset, row.id, session.info["today"]
+    ),
+    "A judgment: its account, amount, rate, spread and interest accrued to today.",
+)
+read_route(
+    "/payments/{payment_id}",
+    m.Transaction,
+    Detail,
+    lambda session, _, row: describe_payment(session, row.id),
+    "A payment (transaction) with its allocations and related transactions.",
+    key=IntPath,
+)
+read_route(
+    "/settlements/{settlement_id}",
+    m.Settlement,
+    Detail,
+    settlement_item,
+    "A settlement: figures, claims, installments and the payments it counts.",
+)
+read_route(
+    "/offers/{offer_id}",
+    m.Offer,
+    Detail,
+    lambda session, _, row: offer_item(session, row, session.info["today"]),
+    "A settlement offer: status, term, amounts received and remaining.",
+)
+read_route(
+    "/follow-ups/{follow_up_id}",
+    m.FollowUp,
+    Detail,
+    lambda session, _, row: follow_up_operations.describe(session, row.id),
+    "A follow-up with its whole history.",
+)
