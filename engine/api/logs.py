@@ -48,7 +48,11 @@ def configure(level: str = "info") -> None:
         logger.propagate = True
     # The API writes its own access line (with route and token); uvicorn's would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("apscheduler").setLevel("WARNING")
+    # Libraries that narrate each unit of work at INFO (every job, every PDF's fonts):
+    # warnings only, unless debugging.
+    quiet = "DEBUG" if level.upper() == "DEBUG" else "WARNING"
+    for name in ("apscheduler", "procrastinate", "fontTools", "weasyprint"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 UVICORN_LOG_CONFIG: dict[str, Any] = {"version": 1, "disable_existing_loggers": False}

@@ -130,11 +130,37 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@click.option(
+    "--distributed",
+    "mode",
+    flag_value="distributed",
+    help="Also set PostgreSQL up for `docket worker` (procrastinate's schema, job per event).",
+)
+@click.option(
+    "--embedded",
+    "mode",
+    flag_value="embedded",
+    help="Stop deferring jobs for inbox events (back to one `docket run` process).",
+)
 @db_option
-def db_upgrade(db_url: str) -> None:
+def db_upgrade(mode: str | None, db_url: str) -> None:
     """Create or migrate the database to the newest schema."""
-    upgrade(db_url)
+    from engine.distributed import schema
+
+    note: str | None = None
+    try:
+        if mode == "distributed":
+            note = schema.install(db_url)
+        else:
+            upgrade(db_url)
+            if mode == "embedded":
+                note = schema.uninstall(db_url)
+    except schema.NotDistributed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     click.echo(f"database {db_url} is at the newest schema")
+    if note:
+        click.echo(note)
 
 
 COMMANDS = [emit_command, trace_command, explain_command, db_group]

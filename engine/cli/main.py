@@ -29,6 +29,7 @@ def _register() -> None:
         commands_schema,
         commands_serve,
         commands_settlement,
+        commands_worker,
     )
 
     for module in (
@@ -43,6 +44,7 @@ def _register() -> None:
         commands_outbox,
         commands_demo,
         commands_serve,
+        commands_worker,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -19,6 +19,7 @@ from engine.domain.operations.registry import invoke
 from engine.domain.store import DEFAULT_URL, make_engine, session_factory, upgrade
 from engine.domain.unit import Unit
 from engine.runtime.actions import builtin_registry
+from engine.runtime.archive import archive
 from engine.runtime.dispatcher import Dispatcher
 from engine.runtime.inbox import SUBJECT_MODELS, accept, check
 from engine.runtime.processing import ProcessStats, process_batch
@@ -49,6 +50,7 @@ class Engine:
     clock: Clock | None = None
     registry: ActionRegistry = field(default_factory=builtin_registry)
     migrate: bool = True
+    publish: bool = True  # mark its version the active one (a worker follows it instead)
 
     def __post_init__(self) -> None:
         if self.migrate:
@@ -79,7 +81,11 @@ class Engine:
             return fn(session)
 
     def _record_version(self) -> None:
+        """Archive the running version's files and, when publishing, mark it the active one."""
         with self.unit() as unit:
+            archive(unit.session, self.ruleset)
+            if not self.publish:
+                return
             row = unit.session.get(m.RuleSetVersion, self.ruleset.hash)
             for other in unit.session.scalars(
                 select(m.RuleSetVersion).where(m.RuleSetVersion.active.is_(True))
@@ -93,7 +99,8 @@ class Engine:
             row.active = True
 
     def use_ruleset(self, ruleset: RuleSet) -> None:
-        """Switch to another (validated) RuleSet: the dispatcher is rebuilt, the version recorded.
+        """Switch to another (validated) RuleSet: the dispatcher is rebuilt, the version recorded
+        (and published, unless this engine follows the published version: ``publish=False``).
 
         A ``process()`` in progress finishes on the old version first. Waiting runs are left
         to ``engine.scheduler.versions.apply_version_change`` (their ``on_change``).
@@ -166,8 +173,13 @@ class Engine:
 
     # --- processing ----------------------------------------------------------------------
 
-    def process(self, limit: int | None = None, batch_size: int = 200) -> ProcessStats:
-        """Process pending events in order until none is left (or ``limit`` are done)."""
+    def process(
+        self, limit: int | None = None, batch_size: int = 200, subject: str | None = None
+    ) -> ProcessStats:
+        """Process pending events in order until none is left (or ``limit`` are done).
+
+        With ``subject`` (a subject key such as ``account:A1``), only that subject's events.
+        """
         assert self.clock is not None
         with self.lock:
             return process_batch(
@@ -177,6 +189,7 @@ class Engine:
                 self.clock,
                 limit=limit,
                 batch_size=batch_size,
+                subject_key=subject,
             )
 
     def new_event_id(self) -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
@@ -77,15 +78,19 @@ class DayReport:
         }
 
 
-def run_day(engine: Engine, day: date | None = None) -> DayReport:
-    """The daily cycle for ``day`` (default: the clock's today; the clock should agree)."""
+def run_day(engine: Engine, day: date | None = None, *, drain: bool = True) -> DayReport:
+    """The daily cycle for ``day`` (default: the clock's today; the clock should agree).
+
+    Without ``drain`` (the distributed mode) the waits and the inbox are left to the workers'
+    per-subject jobs: the cycle sweeps and runs the daily hooks only.
+    """
     assert engine.clock is not None
     when = day or engine.clock.today()
     versions.install(engine)
     swept = sweep(engine, when)
-    waits = resume_due(engine, when)
+    waits = resume_due(engine, when) if drain else ResumeReport()
     hooks = {name: hook(engine, when) for name, hook in DAILY_HOOKS.items()}
-    processed = engine.process()
+    processed = engine.process() if drain else ProcessStats()
     return DayReport(when, swept, waits, hooks, processed)
 
 
@@ -108,31 +113,33 @@ def resume_due(engine: Engine, day: date, batch: int = 200) -> ResumeReport:
     """Resume every run waiting until ``day`` or earlier, each in its own savepoint."""
     assert engine.clock is not None
     report = ResumeReport()
-    now = engine.clock.now()
     while True:
         with engine.sessions() as session, session.begin():
             session.info["today"] = day
-            due = list(
-                session.scalars(
-                    select(m.Run)
-                    .where(m.Run.status == "waiting", m.Run.wait_until <= day)
-                    .order_by(m.Run.wait_until, m.Run.id)
-                    .limit(batch)
-                )
-            )
+            due = list(session.scalars(due_waits(day).limit(batch)))
             if not due:
                 return report
             for run in due:
-                _resume_one(
-                    engine,
-                    Unit(session, engine.ruleset, day, now, cause=run.event_id, source="scheduler"),
-                    run,
-                    report,
-                )
+                resume_run(engine, session, run, day, report)
 
 
-def _resume_one(engine: Engine, unit: Unit, run: m.Run, report: ResumeReport) -> None:
-    session = unit.session
+def due_waits(day: date) -> Select[m.Run]:
+    """The runs waiting until ``day`` or earlier, oldest first."""
+    return (
+        select(m.Run)
+        .where(m.Run.status == "waiting", m.Run.wait_until <= day)
+        .order_by(m.Run.wait_until, m.Run.id)
+    )
+
+
+def resume_run(
+    engine: Engine, session: Session, run: m.Run, day: date, report: ResumeReport
+) -> None:
+    """Resume one waiting run in a savepoint; a failure is recorded on the run."""
+    assert engine.clock is not None
+    unit = Unit(
+        session, engine.ruleset, day, engine.clock.now(), cause=run.event_id, source="scheduler"
+    )
     owner = engine.dispatcher.for_version(run.ruleset_hash)
     try:
         if owner is None:

@@ -11,45 +11,26 @@ covers relative paths and bytes only, so the recompiled RuleSet has the same has
 
 from __future__ import annotations
 
-import json
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from engine.config import load_ruleset
-from engine.config.loader import discover
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
+from engine.runtime.archive import archive as archive_files
+from engine.runtime.archive import archived_files, compile_files
 from engine.runtime.dispatcher import Dispatcher, RunFailed
 from engine.runtime.subjects import resolve
 
 if TYPE_CHECKING:
     from engine.runtime.engine import Engine
 
-FILES_PREFIX = "ruleset.files:"
-
-
-def source_files(root: Path) -> dict[str, str]:
-    """The text of every file a RuleSet is compiled from, by path relative to the root."""
-    yaml_files, templates = discover(root)
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in (*yaml_files, *templates)
-    }
-
 
 def archive(engine: Engine) -> bool:
     """Keep the running version's files (once per hash); True when newly archived."""
-    key = FILES_PREFIX + engine.ruleset.hash
     with engine.sessions() as session, session.begin():
-        if session.get(m.SchedulerState, key) is not None:
-            return False
-        files = source_files(Path(engine.ruleset.root))
-        session.add(m.SchedulerState(key=key, value=json.dumps(files, sort_keys=True)))
-    return True
+        return archive_files(session, engine.ruleset)
 
 
 @dataclass
@@ -68,18 +49,10 @@ class VersionCache:
 
     def _load(self, ruleset_hash: str) -> Dispatcher | None:
         with self.engine.sessions() as session:
-            row = session.get(m.SchedulerState, FILES_PREFIX + ruleset_hash)
-            text = row.value if row is not None else None
-        if text is None:
+            files = archived_files(session, ruleset_hash)
+        if files is None:
             return None
-        files: dict[str, str] = json.loads(text)
-        with tempfile.TemporaryDirectory(prefix="docket-version-") as folder:
-            root = Path(folder)
-            for rel, content in files.items():
-                target = root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(content, encoding="utf-8")
-            ruleset = load_ruleset(root, actions=tuple(self.engine.registry.names()))
+        ruleset = compile_files(files, self.engine.registry.names())
         if ruleset.hash != ruleset_hash:
             return None
         current = self.engine.dispatcher

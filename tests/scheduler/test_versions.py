@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine.config import load_ruleset
 from engine.domain import models as m
+from engine.runtime import archive
 from engine.runtime.engine import Engine
 from engine.scheduler import versions
 from engine.scheduler.jobs import run_day
@@ -102,7 +103,7 @@ def test_a_version_never_archived_is_reported_and_its_run_fails_clearly(
 ) -> None:
     root, v1 = start_v1(tmp_path, make_engine)
     with v1.unit() as unit:  # as if the old version had run without the scheduler
-        row = unit.session.get(m.SchedulerState, versions.FILES_PREFIX + v1.ruleset.hash)
+        row = unit.session.get(m.SchedulerState, archive.FILES_PREFIX + v1.ruleset.hash)
         unit.session.delete(row)
     version(root, None, "finished on version 2")
     v2 = make_engine(date(2026, 5, 6), load_ruleset(root))

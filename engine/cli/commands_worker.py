@@ -1,0 +1,109 @@
+"""``docket worker`` (a procrastinate worker of the distributed mode) and ``docket publish``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import config_option, db_option, load_or_exit
+
+
+@click.command("worker")
+@click.option("--name", default=None, help="Worker name in procrastinate's tables and logs.")
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Jobs at once in this process (they share one engine: run more processes instead).",
+)
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["events", "periodic"]),
+    help="Take only these queues (default: both).",
+)
+@click.option("--heartbeat", default=10.0, show_default=True, help="Heartbeat every N seconds.")
+@click.option(
+    "--stalled-after",
+    default=30.0,
+    show_default=True,
+    help="A worker without a heartbeat for N seconds is gone: its jobs run again.",
+)
+@click.option("--log-level", default="info", show_default=True)
+@db_option
+def worker_command(
+    name: str | None,
+    concurrency: int,
+    queues: tuple[str, ...],
+    heartbeat: float,
+    stalled_after: float,
+    log_level: str,
+    db_url: str,
+) -> None:
+    """Run a worker of the distributed mode (PostgreSQL) until SIGTERM.
+
+    It processes each subject's events in order (one subject at a time across all workers),
+    resumes due waits, and runs the periodic jobs (date sweeps, outbox relay) once per period
+    across all workers. It runs the configuration version published in the database and
+    follows a new one as soon as it is published. Set the store up first with
+    `docket db upgrade --distributed`.
+    """
+    from engine.api.logs import configure
+    from engine.distributed.app import Timing, build_app, run_worker
+    from engine.distributed.follow import NoPublishedVersion
+    from engine.distributed.schema import NotDistributed, require_installed
+    from engine.distributed.work import Worker
+
+    configure(log_level)
+    try:
+        require_installed(db_url)
+        worker = Worker.open(db_url)
+    except (NotDistributed, NoPublishedVersion) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    timing = Timing(heartbeat_seconds=heartbeat, stalled_after_seconds=stalled_after)
+    logging.getLogger("docket.worker").info(
+        "worker started",
+        extra={"ruleset": worker.engine.ruleset.hash, "worker": name, "queues": list(queues)},
+    )
+    try:
+        run_worker(
+            build_app(db_url, worker, timing),
+            name=name,
+            concurrency=concurrency,
+            queues=list(queues),
+            timing=timing,
+        )
+    finally:
+        worker.close()
+
+
+@click.command("publish")
+@config_option
+@db_option
+def publish_command(config_root: Path, db_url: str) -> None:
+    """Validate the configuration and publish it in the database: workers switch to it.
+
+    Waiting runs of older versions follow their path's on_change. An invalid configuration
+    is refused with its errors and the published version stays.
+    """
+    from engine.runtime.engine import Engine
+    from engine.scheduler.versions import apply_version_change
+
+    ruleset = load_or_exit(config_root)
+    engine = Engine(ruleset, db_url)
+    try:
+        change = apply_version_change(engine)
+    finally:
+        engine.close()
+    click.echo(f"version {ruleset.hash[:12]} published")
+    for problem in change.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+COMMANDS = [worker_command, publish_command]

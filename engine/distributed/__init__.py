@@ -1,0 +1,7 @@
+"""The distributed mode: procrastinate workers on PostgreSQL (DESIGN §8).
+
+``schema`` sets a database up for workers (procrastinate's tables and the inbox trigger that
+defers one job per subject with every pending event, in the event's own transaction);
+``follow`` loads the configuration version published in the database; ``work`` holds the job
+bodies a worker runs; ``app`` registers them as procrastinate tasks and periodic tasks.
+"""

@@ -1,0 +1,63 @@
+"""The configuration version published in the database, which every worker follows.
+
+An API process publishes its version when it starts and on each reload (``Engine``: the
+active row of ``ruleset_versions``, with the version's files archived). A worker has no
+configuration root of its own: it compiles the active version from the archive, and before
+each job checks whether another one was published since — one indexed read — so a run always
+records the version that was active when its job began.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.config.model import RuleSet
+from engine.domain import models as m
+from engine.domain.store import make_engine, session_factory
+from engine.runtime.archive import archived_files, compile_files
+
+log = logging.getLogger("docket.worker")
+
+
+class NoPublishedVersion(Exception):
+    """No usable configuration version is published in the database; the message says why."""
+
+
+def active_hash(session: Session) -> str | None:
+    query = select(m.RuleSetVersion.hash).where(m.RuleSetVersion.active.is_(True))
+    return session.scalars(query.order_by(m.RuleSetVersion.loaded_at.desc())).first()
+
+
+def compile_version(session: Session, ruleset_hash: str, actions: Iterable[str]) -> RuleSet:
+    files = archived_files(session, ruleset_hash)
+    if files is None:
+        raise NoPublishedVersion(
+            f"version {ruleset_hash[:12]} is active but its files are not archived: start "
+            "`docket run --distributed --config ROOT` (or `docket publish`) to publish one"
+        )
+    ruleset = compile_files(files, actions)
+    if ruleset.hash != ruleset_hash:
+        raise NoPublishedVersion(
+            f"the archived files of version {ruleset_hash[:12]} compile to {ruleset.hash[:12]}"
+        )
+    return ruleset
+
+
+def load_published(db_url: str, actions: Iterable[str]) -> RuleSet:
+    """The active version, compiled from its archived files."""
+    db = make_engine(db_url)
+    try:
+        with session_factory(db)() as session:
+            found = active_hash(session)
+            if found is None:
+                raise NoPublishedVersion(
+                    "no configuration is published in this database: start "
+                    "`docket run --distributed --config ROOT` or run `docket publish`"
+                )
+            return compile_version(session, found, actions)
+    finally:
+        db.dispose()
