@@ -105,7 +105,10 @@ ACTION_PARAMS: dict[str, dict[str, Param]] = {
         "model": Param("text", "Data model name (disbursement, audit, …)."),
         "fields": Param("object", "Column values; strings may hold {{ }} expressions."),
     },
-    "update_claims": {"status": Param("text", "New status of the settlement's claims.")},
+    "update_claims": {
+        "status": Param("text", "New status of the settlement's claims."),
+        "where_status": Param("text", "Change only the claims with this status (default: all)."),
+    },
     "emit": {
         "event": Param("text", "Event name: a catalogue trigger name or a custom one."),
         "data": Param("object", "Event data; strings may hold {{ }} expressions."),

@@ -99,7 +99,7 @@ BUILTIN_ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "update_claims",
-        "Change the status of the settlement's claims.",
+        "Change the status of the settlement's claims (all, or those with one status).",
         "status",
         ("status",),
     ),
