@@ -10,7 +10,7 @@ Events outside the batch (and sessions without one, such as the scheduler's) tak
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain import models as m
+from engine.runtime import bulk
 
 _KEY = "docket.batch"
 _IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
@@ -31,6 +32,15 @@ WATCHED: tuple[type[Any], ...] = (m.Case, m.CaseAccount, m.FollowUp)
 
 
 @dataclass(slots=True)
+class Claim:
+    """A ledger row of the current event, kept as plain values until the batch writes it."""
+
+    event_id: str
+    trigger_id: str
+    outcome: str
+
+
+@dataclass(slots=True)
 class BatchCache:
     """The answers for one batch, kept in ``session.info`` while the batch runs."""
 
@@ -38,6 +48,8 @@ class BatchCache:
     fired: set[tuple[str, str]] = field(default_factory=set)  # ledger rows already stored
     subjects: frozenset[tuple[str, str]] = frozenset()  # (kind, id) of the batch's events
     busy: set[tuple[str, str]] = field(default_factory=set)  # subjects with runs waiting/queued
+    # Accounts seen to exist when the batch started (accounts are never deleted).
+    existing: set[str] = field(default_factory=set)
     # Each batch account's newest case (None: no case); None once the batch changes any case
     # or case link, after which every lookup queries again.
     cases: dict[str, m.Case | None] | None = None
@@ -54,7 +66,7 @@ class BatchCache:
     # The bookkeeping of processed events (ledger claims, traces, inbox statuses) is written
     # once for the whole batch, in its transaction; the current event's claims wait in
     # ``claims`` until its savepoint is released (a rolled-back event drops them).
-    claims: list[m.FiredEvent] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     traces: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[dict[str, Any]] = field(default_factory=list)
@@ -70,12 +82,17 @@ class BatchCache:
         key = (kind, subject_id)
         return key in self.subjects and key not in self.busy
 
+    def quiet(self, kind: str, subject_id: str) -> bool:
+        """True for an existing account with no waiting or queued run: an event about it that
+        fires no trigger has nothing to do, so its subject need not be loaded."""
+        return kind == "account" and subject_id in self.existing and self.idle(kind, subject_id)
+
     def mark_busy(self, kind: str, subject_id: str) -> None:
         self.busy.add((kind, subject_id))
 
-    def claim(self, event_id: str, trigger_id: str, outcome: str) -> m.FiredEvent:
+    def claim(self, event_id: str, trigger_id: str, outcome: str) -> Claim:
         """A ledger row for the current event, stored with the batch if the event commits."""
-        row = m.FiredEvent(event_id=event_id, trigger_id=trigger_id, outcome=outcome)
+        row = Claim(event_id, trigger_id, outcome)
         self.claims.append(row)
         return row
 
@@ -102,7 +119,9 @@ class BatchCache:
 
     def write(self, session: Session) -> None:
         """Store the queued bookkeeping (executemany), before the batch commits."""
+        rows = bulk.take_new(session)
         session.flush()
+        bulk.insert_rows(session, rows)
         connection = session.connection()
         if self.ledger:
             connection.execute(insert(_table(m.FiredEvent)), self.ledger)
@@ -182,9 +201,19 @@ def current(session: Session) -> BatchCache | None:
     return found if isinstance(found, BatchCache) else None
 
 
-def start(session: Session, events: Sequence[m.InboxEvent]) -> BatchCache:
-    """Read what the batch's events will ask for, and install the cache on the session."""
-    ids = [e.id for e in events]
+def start(
+    session: Session,
+    events: Sequence[m.InboxEvent],
+    fires: Callable[[m.InboxEvent], bool] = lambda _: True,
+) -> BatchCache:
+    """Read what the batch's events will ask for, and install the cache on the session.
+
+    ``fires`` tells which events may fire a trigger: only those read their ledger rows and
+    load their accounts (with parties) here; for the others the batch only learns which
+    accounts exist (whatever they ask beyond that, they query).
+    """
+    firing = [e for e in events if fires(e)]
+    ids = [e.id for e in firing]
     subjects = frozenset(
         (str(e.subject_kind), str(e.subject_id)) for e in events if e.subject_id is not None
     )
@@ -201,13 +230,17 @@ def start(session: Session, events: Sequence[m.InboxEvent]) -> BatchCache:
         )
         cache.busy.update((row.subject_kind, row.subject_id) for row in session.execute(query))
     accounts = sorted({subject_id for kind, subject_id in subjects if kind == "account"})
+    with_parties = {str(e.subject_id) for e in firing if e.subject_kind == "account"}
     clients: set[str] = set()
-    with_parties = selectinload(m.Account.parties)
-    for chunk in _chunks(accounts):
-        loaded = select(m.Account).options(with_parties).where(m.Account.id.in_(chunk))
-        for account in session.scalars(loaded):
+    for chunk in _chunks(sorted(with_parties)):
+        loaded = select(m.Account).options(selectinload(m.Account.parties))
+        for account in session.scalars(loaded.where(m.Account.id.in_(chunk))):
             cache.held.append(account)
+            cache.existing.add(account.id)
             clients.add(account.client_code)
+    for chunk in _chunks([a for a in accounts if a not in with_parties]):
+        ids_only = select(m.Account.id).where(m.Account.id.in_(chunk))
+        cache.existing.update(session.scalars(ids_only))
     for chunk in _chunks(sorted(clients)):
         cache.held.extend(session.scalars(select(m.Client).where(m.Client.code.in_(chunk))))
     cache.cases = dict.fromkeys(accounts)

@@ -53,7 +53,12 @@ class Dispatcher:
 
     def process(self, unit: Unit, event: m.InboxEvent) -> dict[str, Any]:
         """Handle one event inside the caller's transaction; return the trace document."""
-        subject = resolve(unit.session, str(event.subject_kind), str(event.subject_id))
+        triggers = self._triggers_for(event)
+        kind, subject_id = str(event.subject_kind), str(event.subject_id)
+        cache = batch.current(unit.session)
+        # An existing, idle account with no trigger to fire: nothing to run, resume or suspend.
+        quiet = not triggers and cache is not None and cache.quiet(kind, subject_id)
+        subject = None if quiet else resolve(unit.session, kind, subject_id)
         snapshot = event_snapshot(event)
         trace: dict[str, Any] = {
             "event": {**snapshot, "date": event.business_date.isoformat()},
@@ -61,7 +66,8 @@ class Dispatcher:
             "triggers": [],
             "resumed": [],
         }
-        triggers = self._triggers_for(event)
+        if subject is None:
+            return trace
         # Suspension only changes what triggers and waiting runs do: with neither, skip asking.
         needed = bool(triggers) or not _idle(unit, subject)
         suspended = self._suspended(unit, subject) if needed else None
@@ -114,7 +120,7 @@ class Dispatcher:
 
     def _ledger(
         self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str
-    ) -> m.FiredEvent | None:
+    ) -> m.FiredEvent | batch.Claim | None:
         """Claim (event, trigger) once: the new ledger row, or None when already claimed."""
         cache = batch.current(unit.session)
         known = cache.claimed(event.id, trigger.id) if cache is not None else None
@@ -350,12 +356,17 @@ def _mark_busy(unit: Unit, subject: Subject) -> None:
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON values (Decimals and dates as strings) for run records."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, bool | int | str):
         return value
     return str(value)

@@ -7,7 +7,11 @@ savepoints (optimistic); one that meets a failure is redone with a savepoint per
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +33,33 @@ class ProcessStats:
 
     def as_json(self) -> dict[str, Any]:
         return {"processed": self.processed, "outcomes": dict(self.outcomes)}
+
+
+# A batch allocates many short-lived objects (ORM rows, views, trace documents) that reference
+# each other; at the default threshold (700) the young generation is collected every few
+# events, which cost about an eighth of the processing time. While any batch runs, collect
+# young objects less often; the memory this keeps waiting is a few thousand objects.
+_GC_YOUNG = 10_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_GC_YOUNG, _gc_saved[0]), *_gc_saved[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 class _Retry(Exception):
@@ -54,7 +85,7 @@ def process_batch(
     savepoint, so what commits is exactly what the safe mode alone would have committed.
     """
     stats = ProcessStats()
-    with sessions() as session:
+    with _fewer_collections(), sessions() as session:
         while limit is None or stats.processed < limit:
             size = batch_size if limit is None else min(batch_size, limit - stats.processed)
             outcomes: Counter[str] | None = None
@@ -91,7 +122,9 @@ def _batch(
         events = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(size)))
         if not events:
             return outcomes
-        cache = batch.start(session, events)
+        cache = batch.start(
+            session, events, lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name))
+        )
         try:
             for event in events:
                 if optimistic:
