@@ -80,6 +80,7 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec(
         "onCeaseCommunication", "account", "The consumer asked to cease communication (a hold)."
     ),
+    EventSpec("onContactHoldLifted", "account", "A contact hold was lifted; contact may resume."),
     # Settlements and offers.
     EventSpec("onSettlementReached", "settlement", "Payments since inception reached the amount."),
     EventSpec("onInstallmentMissed", "settlement", "A settlement installment was not paid."),

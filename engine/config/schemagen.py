@@ -62,6 +62,7 @@ OPERATION_HELP: dict[str, str] = {
     "record_deceased": "Record the consumer deceased (a contact hold) {account}.",
     "record_dispute": "Record a dispute (a contact hold) {account}.",
     "record_cease_communication": "Record a cease-communication request {account}.",
+    "lift_contact_hold": "Lift a contact hold; contact may resume {account, hold, detail}.",
     "open_follow_up": "Open a follow-up {follow_up, account or case, kind, due_date}.",
     "comment_follow_up": "Comment on a follow-up {follow_up, text}.",
     "attach_follow_up": "Attach a document to a follow-up {follow_up, name}.",

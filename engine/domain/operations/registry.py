@@ -53,6 +53,15 @@ def _hold(hold: str) -> Operation:
 for _hold_name in accounts.HOLD_EVENTS:
     OPERATIONS[f"record_{_hold_name}"] = _hold(_hold_name)
 
+
+@operation("lift_contact_hold")
+def _lift_contact_hold(
+    unit: Unit, account: str, hold: str, detail: str | None = None
+) -> dict[str, Any]:
+    lifted = accounts.lift_hold(unit, account, hold, detail)
+    return {"account": account, "lifted": hold, "holds": list(lifted.holds)}
+
+
 OPERATIONS.update(follow_up_operations.OPERATIONS)
 OPERATIONS.update(settlement_operations.OPERATIONS)
 OPERATIONS.update(cases_operations.OPERATIONS)  # cases, judgments, payments
