@@ -26,6 +26,11 @@ ROLES = ("admin", "integrator", "viewer")
     "--scheduler/--no-scheduler", default=True, show_default=True, help="Run the date sweeps."
 )
 @click.option("--relay/--no-relay", default=True, show_default=True, help="Send outbox messages.")
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="API only: events go to `docket worker` processes (PostgreSQL, see docs/deployment.md).",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option("--log-level", default="info", show_default=True)
 @config_option
@@ -36,6 +41,7 @@ def run_command(
     watch: bool,
     scheduler: bool,
     relay: bool,
+    distributed: bool,
     access_log: bool,
     log_level: str,
     config_root: Path,
@@ -53,12 +59,13 @@ def run_command(
 
     configure(log_level)
     load_or_exit(config_root)  # errors printed like `docket validate`, exit 1
+    _check_mode(db_url, distributed)
     settings = ApiSettings(
         config_root=config_root,
         db_url=db_url,
-        process_inbox=True,
-        scheduler=scheduler,
-        relay=relay,
+        process_inbox=not distributed,
+        scheduler=scheduler and not distributed,
+        relay=relay and not distributed,
         watch=watch,
         access_log=access_log,
     )
@@ -83,6 +90,32 @@ def run_command(
     server.run()
     if not server.started:
         sys.exit(1)
+
+
+def _check_mode(db_url: str, distributed: bool) -> None:
+    """--distributed needs a store set up for workers; without it, such a store is a warning."""
+    from engine.distributed.schema import NotDistributed, is_installed, require_installed
+
+    log = logging.getLogger("docket.service")
+    if distributed:
+        try:
+            require_installed(db_url)
+        except NotDistributed as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        return
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            installed = is_installed(connection)
+    finally:
+        engine.dispose()
+    if installed:
+        log.warning(
+            "this database is set up for workers: events also queue jobs for `docket worker`; "
+            "run `docket run --distributed`, or `docket db upgrade --embedded` to stop that"
+        )
 
 
 def _safe_url(url: str) -> str:

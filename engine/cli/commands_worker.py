@@ -34,6 +34,12 @@ from engine.cli.common import config_option, db_option, load_or_exit
     show_default=True,
     help="A worker without a heartbeat for N seconds is gone: its jobs run again.",
 )
+@click.option(
+    "--relay/--no-relay",
+    default=True,
+    show_default=True,
+    help="Run the outbox relay here (one relay job at a time across all workers).",
+)
 @click.option("--log-level", default="info", show_default=True)
 @db_option
 def worker_command(
@@ -42,6 +48,7 @@ def worker_command(
     queues: tuple[str, ...],
     heartbeat: float,
     stalled_after: float,
+    relay: bool,
     log_level: str,
     db_url: str,
 ) -> None:
@@ -66,7 +73,11 @@ def worker_command(
     except (NotDistributed, NoPublishedVersion) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    timing = Timing(heartbeat_seconds=heartbeat, stalled_after_seconds=stalled_after)
+    timing = Timing(
+        relay_cron=Timing.relay_cron if relay else None,
+        heartbeat_seconds=heartbeat,
+        stalled_after_seconds=stalled_after,
+    )
     logging.getLogger("docket.worker").info(
         "worker started",
         extra={"ruleset": worker.engine.ruleset.hash, "worker": name, "queues": list(queues)},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,9 @@ RESUME_TASK = "docket.resume"
 # A job that failed (a deadlock between a case's job and one of its accounts' jobs, a lost
 # connection) runs again: the inbox keeps what was done, the rest is redone.
 JOB_RETRY = RetryStrategy(max_attempts=20, exponential_wait=1)
+# Periodic jobs go before the event backlog (jobs run by priority, then by id): a stalled job
+# must be retried, and the day swept, even while thousands of events wait.
+PERIODIC_PRIORITY = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Timing:
     when a worker without a heartbeat counts as gone."""
 
     due_cron: str = "* * * * *"
-    relay_cron: str = "* * * * * */5"
+    relay_cron: str | None = "* * * * * */5"  # None: this worker does not run the relay
     stalled_cron: str = "* * * * * */10"
     heartbeat_seconds: float = 10.0
     stalled_after_seconds: float = 30.0
@@ -61,7 +65,7 @@ def build_app(db_url: str, worker: Worker | None = None, timing: Timing = Timing
     def resume(run: int) -> str:
         return current().resume(run)
 
-    @app.periodic(cron=timing.due_cron, periodic_id="due")
+    @app.periodic(cron=timing.due_cron, periodic_id="due", priority=PERIODIC_PRIORITY)
     @app.task(
         name="docket.due", queue=PERIODIC_QUEUE, lock="docket.due", queueing_lock="docket.due"
     )
@@ -76,21 +80,10 @@ def build_app(db_url: str, worker: Worker | None = None, timing: Timing = Timing
                 continue
         return done
 
-    @app.periodic(cron=timing.relay_cron, periodic_id="relay")
-    @app.task(
-        name="docket.relay",
-        queue=PERIODIC_QUEUE,
-        lock="docket.relay",
-        queueing_lock="docket.relay",
-    )
-    async def relay(timestamp: int) -> dict[str, Any]:
-        done, more = await sync_to_async(current().relay)
-        if more:  # the next batch right away, as a job of its own
-            with contextlib.suppress(AlreadyEnqueued):  # one is queued already
-                await relay.defer_async(timestamp=timestamp)  # type: ignore[call-arg]
-        return done
+    if timing.relay_cron is not None:
+        _relay_task(app, current, timing.relay_cron)
 
-    @app.periodic(cron=timing.stalled_cron, periodic_id="stalled")
+    @app.periodic(cron=timing.stalled_cron, periodic_id="stalled", priority=PERIODIC_PRIORITY)
     @app.task(
         name="docket.retry_stalled",
         queue=PERIODIC_QUEUE,
@@ -112,6 +105,22 @@ def build_app(db_url: str, worker: Worker | None = None, timing: Timing = Timing
         return count
 
     return app
+
+
+def _relay_task(app: App, current: Callable[[], Worker], cron: str) -> None:
+    @app.periodic(cron=cron, periodic_id="relay", priority=PERIODIC_PRIORITY)
+    @app.task(
+        name="docket.relay",
+        queue=PERIODIC_QUEUE,
+        lock="docket.relay",
+        queueing_lock="docket.relay",
+    )
+    async def relay(timestamp: int) -> dict[str, Any]:
+        done, more = await sync_to_async(current().relay)
+        if more:  # the next batch right away, as a job of its own
+            with contextlib.suppress(AlreadyEnqueued):  # one is queued already
+                await relay.configure(priority=PERIODIC_PRIORITY).defer_async(timestamp=timestamp)
+        return done
 
 
 def run_worker(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,8 @@ class Worker:
     engine: Engine
     lock: threading.Lock
     subject: str | None = None  # the subject whose events this process is working on
+    follow_seconds: float = 1.0  # how often a job checks for a newly published version
+    checked_at: float = float("-inf")
 
     @classmethod
     def open(cls, db_url: str, **engine_options: Any) -> Worker:
@@ -74,9 +77,16 @@ class Worker:
 
     # --- configuration -------------------------------------------------------------------
 
-    def follow(self) -> str:
-        """Switch to the published version if another one was published; its hash."""
+    def follow(self, force: bool = False) -> str:
+        """Switch to the published version if another one was published; its hash.
+
+        Checked at most every ``follow_seconds`` (one read), so a version published now is
+        used by the jobs that start from a second on; a run records the version it used.
+        """
         engine = self.engine
+        if not force and time.monotonic() - self.checked_at < self.follow_seconds:
+            return engine.ruleset.hash
+        self.checked_at = time.monotonic()
         with engine.sessions() as session:
             published = active_hash(session)
             if published is None or published == engine.ruleset.hash:
@@ -123,7 +133,7 @@ class Worker:
         assert engine.clock is not None
         done: dict[str, Any] = {}
         with self.lock:
-            self.follow()
+            self.follow(force=True)
             today = engine.clock.today()
             local = now or datetime.now(ZoneInfo(engine.ruleset.agency.timezone))
             cycle_day = today if local.time() >= sweep_time(engine) else today - timedelta(days=1)
@@ -150,7 +160,7 @@ class Worker:
         # Only the version check holds the engine: a slow mail server must not hold back
         # this process's event jobs (the relay leases the messages it sends).
         with self.lock:
-            self.follow()
+            self.follow(force=True)
         report = relay_once(self.engine, limit=RELAY_BATCH)
         done = report.as_json()
         return dict(done), sum(len(ids) for ids in done.values()) >= RELAY_BATCH
