@@ -94,16 +94,32 @@ OFFER_STATUSES: tuple[str, ...] = (
     "Not Settled",
 )
 
+# An outbox message's status (engine/outbox; a test keeps the two equal). In a scenario nothing
+# is relayed: a message stays pending unless the contact policy deferred or blocked it.
+MESSAGE_STATUSES: tuple[str, ...] = (
+    "pending",
+    "deferred",
+    "sending",
+    "sent",
+    "in_doubt",
+    "dead",
+    "blocked",
+    "cancelled",
+)
+
 _ON = ref("date", "The simulated day it happened on.")
 _COUNT = {"type": "integer", "minimum": 0, "description": "Demand exactly this many matches."}
 _TO = text("Recipient: a party id or an address.")
 _ACCOUNT = ref("id", "Account id.")
+_STATUS = enum(
+    "Outbox status (pending until relayed; deferred or blocked by the policy).", MESSAGE_STATUSES
+)
 
 # Fields an item of each expectation list may name (every item may also carry count).
 _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
     "letters": (
         "Letters queued.",
-        {"template": text("Template."), "to": _TO, "late": flag("Sent late.")},
+        {"template": text("Template."), "to": _TO, "late": flag("Sent late."), "status": _STATUS},
     ),
     "emails": (
         "Emails queued.",
@@ -112,12 +128,29 @@ _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
             "to": _TO,
             "subject": text("Subject."),
             "late": flag("Late."),
+            "status": _STATUS,
         },
     ),
-    "sms": ("SMS queued.", {"template": text("Template."), "to": _TO, "late": flag("Sent late.")}),
+    "sms": (
+        "SMS queued.",
+        {"template": text("Template."), "to": _TO, "late": flag("Sent late."), "status": _STATUS},
+    ),
     "webhooks": (
         "Webhook calls queued.",
-        {"url": text("URL."), "body": {"type": "object", "description": "Body fields to match."}},
+        {
+            "url": text("URL."),
+            "body": {"type": "object", "description": "Body fields to match."},
+            "status": _STATUS,
+        },
+    ),
+    "reports": (
+        "Reports rendered (the report action).",
+        {
+            "template": text("Template."),
+            "text": text("Text the rendered report contains (case-insensitive)."),
+            "late": flag("Late."),
+            "status": _STATUS,
+        },
     ),
     "tasks": (
         "Tasks created.",
@@ -138,7 +171,7 @@ _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
     ),
     "blocked": (
         "Contacts the contact policy blocked.",
-        {"channel": text("Channel."), "reason": text("Reason."), "to": _TO},
+        {"channel": text("Channel."), "reason": text("Reason."), "to": _TO, "status": _STATUS},
     ),
 }
 

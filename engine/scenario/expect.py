@@ -1,10 +1,11 @@
 """Check a scenario's ``expect:`` against the store; every expectation passes or fails alone.
 
 Matching (documented in docs/design-notes.md): ``title``, ``text`` and ``reason`` match as
-case-insensitive substrings; ``to`` matches a party id or an address; ``fields`` and ``body``
-match as subsets; amounts compare as numbers; everything else compares as text. A list item
-must match at least one item (``count: N``: exactly N); a ``not:`` item must match none.
-A failure shows what was expected and the closest items found.
+case-insensitive substrings (a diff shows them on one line, cut at 120 characters); ``to``
+matches a party id or an address; ``fields`` and ``body`` match as subsets; amounts compare as
+numbers; everything else compares as text. A list item must match at least one item
+(``count: N``: exactly N); a ``not:`` item must match none. A failure shows what was expected
+and the closest items found.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from engine.scenario.model import Scenario
 SUBSTRING = frozenset({"title", "text", "reason"})
 SUBSET = frozenset({"fields", "body"})
 SHOWN_AT_MOST = 3
+SHOWN_TEXT = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +68,20 @@ def show(value: Any) -> str:
         return "[" + ", ".join(show(v) for v in value) + "]"
     text = str(value)
     if text == "" or any(ch in text for ch in ",:{}[]#\n") or text != text.strip():
-        return json.dumps(text)
+        return json.dumps(text, ensure_ascii=False)
     return text
 
 
+def _shown(key: str, value: Any) -> Any:
+    # A report's or note's text can run to pages: a diff shows it on one line, cut short.
+    if key in SUBSTRING and isinstance(value, str):
+        flat = " ".join(value.split())
+        return flat if len(flat) <= SHOWN_TEXT else flat[: SHOWN_TEXT - 1] + "…"
+    return value
+
+
 def _project(item: Mapping[str, Any], keys: list[str]) -> dict[str, Any]:
-    return {key: item.get(key) for key in keys}
+    return {key: _shown(key, item.get(key)) for key in keys}
 
 
 # --- matching ------------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from engine.domain.operations import follow_up_operations, offers, settlement_fi
 
 Item = dict[str, Any]
 
-MESSAGE_CHANNELS = {"letters": "letter", "emails": "email", "sms": "sms", "webhooks": "webhook"}
+# Expectation list -> outbox channel.
+MESSAGE_CHANNELS = {
+    "letters": "letter",
+    "emails": "email",
+    "sms": "sms",
+    "webhooks": "webhook",
+    "reports": "report",
+}
 BLOCKED_STATUSES = ("blocked", "deferred", "skipped")
 
 
@@ -59,6 +66,8 @@ def _message(row: m.OutboxMessage) -> Item:
     }
     if row.channel == "email":
         item["subject"] = payload.get("subject")
+    if row.channel == "report":
+        item["text"] = payload.get("body")
     if row.channel == "webhook":
         item["url"] = payload.get("url") or (row.recipient or {}).get("address")
         body = payload.get("body", payload)
@@ -162,6 +171,7 @@ LISTS: dict[str, Callable[[Session], list[Item]]] = {
     "emails": lambda s: messages(s, "emails"),
     "sms": lambda s: messages(s, "sms"),
     "webhooks": lambda s: messages(s, "webhooks"),
+    "reports": lambda s: messages(s, "reports"),
     "tasks": tasks,
     "notes": notes,
     "records": records,

@@ -19,14 +19,9 @@ from sqlalchemy.orm import Session
 from engine.config.calendar import BusinessCalendar
 from engine.domain import models as m
 from engine.scenario.model import days
+from engine.scenario.observe import MESSAGE_CHANNELS
 
-CHANNEL_LISTS = {
-    "letter": "letters",
-    "email": "emails",
-    "sms": "sms",
-    "webhook": "webhooks",
-    "report": "reports",
-}
+CHANNEL_LISTS = {channel: kind for kind, channel in MESSAGE_CHANNELS.items()}
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from engine.config.model import BUCKETS
 from engine.config.schema import load_schema, schema_dir, validate_config_file, validator
 from engine.config.schemagen import (
     CONFIG_SCHEMA,
+    MESSAGE_STATUSES,
     OPERATIONS,
     SCENARIO_SCHEMA,
     SCHEMA_NAMES,
@@ -25,6 +26,7 @@ from engine.config.schemagen import (
 from engine.config.schemagen_config import ACTION_PARAMS
 from engine.config.schemagen_defs import DURATION_PATTERN
 from engine.config.yamlload import load_text
+from engine.outbox.admin import STATUSES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,6 +113,15 @@ def test_buckets_channels_and_operations_come_from_code() -> None:
         assert operation in OPERATIONS
     for operation in ("reassign_follow_up", "upload_case_document", "post_payment"):
         assert operation in OPERATIONS
+
+
+def test_message_expectations_take_the_outbox_statuses_and_reports_are_a_list() -> None:
+    expect = generate()[SCENARIO_SCHEMA]["properties"]["expect"]["properties"]
+    assert MESSAGE_STATUSES == STATUSES  # typed twice: the config layer cannot import the outbox
+    for kind in ("letters", "emails", "sms", "webhooks", "reports", "blocked"):
+        item = expect[kind]["items"]["properties"]
+        assert item["status"]["enum"] == list(STATUSES), kind
+    assert set(expect["reports"]["items"]["properties"]) >= {"template", "text", "on", "count"}
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,25 @@ def test_a_wrong_expectation_fails_with_a_diff_naming_it() -> None:
     )
 
 
+def test_reports_and_message_statuses_are_expected_like_other_messages() -> None:
+    result = docket("test", str(FIXTURES / "wrong-message-expectations.yaml"))
+    assert result.exit_code == 1
+    lines = [line.split("  (tests/")[0] for line in result.output.splitlines()]
+    assert lines[1:] == [
+        "  FAIL reports[0]: expected {template: client-auth-request, on: 2026-05-05, "
+        "status: sent}; found: [{template: client-auth-request, on: 2026-05-05, "
+        "status: pending}]",
+        "  FAIL reports[1]: expected 1 x {template: client-auth-request, text: suit in case C9}; "
+        "found: 0 matching; closest: [{template: client-auth-request, text: "
+        '"<p>Northwind Recovery, Legal Department</p> <p>2026-05-05</p> <p>To: Acme Bank, '
+        'Recoveries</p> <p>We request your autho…"}]',
+        "  PASS reports[2]",
+        "  FAIL not[0] reports: expected no reports matching {status: pending}; "
+        "found: [{status: pending}]",
+        "0 passed, 1 failed",
+    ]
+
+
 def test_json_output_reports_each_expectation() -> None:
     result = docket("test", "--json", str(FIXTURES / "wrong-expectation.yaml"))
     assert result.exit_code == 1
@@ -124,6 +143,12 @@ def test_a_step_expected_to_fail_that_succeeds_fails_the_scenario() -> None:
             "future-version.yaml",
             "future-version.yaml:2:10: error: unsupported scenario format "
             "version 2 (this Docket reads version 1)",
+        ),
+        (
+            "bad-message-status.yaml",
+            "bad-message-status.yaml:6:53: error: 'status' in 'reports' item 1 of expect must "
+            "be one of pending, deferred, sending, sent, in_doubt, dead, blocked, cancelled "
+            "(got 'snet') (did you mean 'sent'?)",
         ),
         (
             "out-of-order.yaml",
