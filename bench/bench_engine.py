@@ -24,10 +24,8 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rule_engine
-import zen
 from _common import best, rates, ratio, row, write_root
 from _engine_durable import durable
 
@@ -35,6 +33,9 @@ from engine import load_ruleset
 from engine.config.catalogue import EVENTS
 from engine.config.model import RuleSet
 from engine.runtime.conditions import explain
+
+if TYPE_CHECKING:  # the baselines are imported where used: --only durable needs neither
+    import zen
 
 TRIGGERS = 100
 EVENT_TYPES = 20
@@ -110,6 +111,8 @@ def docket_ruleset(folder: Path, triggers: list[tuple[str, str, str]]) -> RuleSe
 
 def zen_engine(triggers: list[tuple[str, str, str]]) -> zen.ZenEngine:
     """One decision per event type: input → expression node (one key per trigger) → output."""
+    import zen
+
     graphs: dict[str, dict[str, Any]] = {}
     for trigger_id, name, text in triggers:
         graph = graphs.setdefault(name, _graph())
@@ -137,6 +140,9 @@ def _graph() -> dict[str, Any]:
 
 def matching(events_count: int, runs: int) -> bool:
     """Section 1; True when both targets are met."""
+    import rule_engine
+    import zen
+
     rng = random.Random(20260504)
     triggers = make_triggers(rng)
     names = sorted({name for _, name, _ in triggers})

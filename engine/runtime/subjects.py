@@ -109,6 +109,10 @@ def resolve(session: Session, kind: str, subject_id: str) -> Subject:
         judgment_id = subject.account.judgment_id
     if judgment_id:
         subject.judgment = session.get(m.Judgment, judgment_id)
+    judgment_account = subject.account is not None and subject.account.is_judgment
+    if subject.case is None and subject.judgment is not None and judgment_account:
+        # A judgment account belongs to no case itself: its case is its original accounts'.
+        subject.case = session.get(m.Case, subject.judgment.case_id)
     return subject
 
 
