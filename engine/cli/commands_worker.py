@@ -35,6 +35,13 @@ from engine.cli.common import config_option, db_option, load_or_exit
     help="A worker without a heartbeat for N seconds is gone: its jobs run again.",
 )
 @click.option(
+    "--due-seconds",
+    default=60,
+    show_default=True,
+    type=click.Choice(["1", "2", "5", "10", "15", "20", "30", "60"]),
+    help="How often the due work runs (date sweeps once their hour is past, due waits).",
+)
+@click.option(
     "--relay/--no-relay",
     default=True,
     show_default=True,
@@ -48,6 +55,7 @@ def worker_command(
     queues: tuple[str, ...],
     heartbeat: float,
     stalled_after: float,
+    due_seconds: str,
     relay: bool,
     log_level: str,
     db_url: str,
@@ -74,6 +82,7 @@ def worker_command(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     timing = Timing(
+        due_cron="* * * * *" if due_seconds == "60" else f"* * * * * */{due_seconds}",
         relay_cron=Timing.relay_cron if relay else None,
         heartbeat_seconds=heartbeat,
         stalled_after_seconds=stalled_after,
