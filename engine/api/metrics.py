@@ -17,7 +17,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain import models as m
@@ -55,10 +55,13 @@ class StoreCollector(Collector):
                     .select_from(m.InboxEvent)
                     .where(m.InboxEvent.status == "pending")
                 )
+                jobs, workers = _jobs(session)
             self._rows = {
                 "runs": [tuple(r) for r in runs],
                 "outbox": [tuple(r) for r in outbox],
                 "pending": [(pending or 0,)],
+                "jobs": jobs,
+                "workers": workers,
             }
             self._at = time.monotonic()
             return self._rows
@@ -86,6 +89,30 @@ class StoreCollector(Collector):
         yield GaugeMetricFamily(
             "docket_inbox_pending", "Events waiting in the inbox.", value=rows["pending"][0][0]
         )
+        if not rows["workers"]:
+            return  # not a store set up for workers (the distributed mode)
+        jobs = GaugeMetricFamily(
+            "docket_jobs", "Worker jobs by task and status.", labels=["task", "status"]
+        )
+        for task, status, count in rows["jobs"]:
+            jobs.add_metric([task, status], count)
+        yield jobs
+        yield GaugeMetricFamily(
+            "docket_workers", "Workers with a heartbeat.", value=rows["workers"][0][0]
+        )
+
+
+def _jobs(session: Session) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """procrastinate's jobs by task and status, and its live workers ([] when not set up)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return [], []
+    if not session.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")):
+        return [], []
+    jobs = session.execute(
+        text("SELECT task_name, status::text, count(*) FROM procrastinate_jobs GROUP BY 1, 2")
+    ).all()
+    workers = session.scalar(text("SELECT count(*) FROM procrastinate_workers"))
+    return [tuple(r) for r in jobs], [(workers or 0,)]
 
 
 class Metrics:

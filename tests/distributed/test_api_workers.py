@@ -97,6 +97,9 @@ def test_api_takes_events_and_workers_process_them_on_the_published_version(
             again = http.post("/events", json={"name": "onDispute", "account": "A1"})
             assert again.status_code == 202
             _wait_for("the worker again", lambda: scalar(pg_url, processed) == 2)
+            metrics = http.get("/metrics").text
+            assert "docket_workers 1.0" in metrics
+            assert "# HELP docket_jobs Worker jobs by task and status." in metrics
         on_new = (
             "select count(*) from runs r join inbox i on i.id = r.event_id "
             f"where i.name = 'onDispute' and r.ruleset_hash = '{current}' "
