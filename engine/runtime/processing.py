@@ -88,18 +88,19 @@ def process_batch(
     with _fewer_collections(), sessions() as session:
         while limit is None or stats.processed < limit:
             size = batch_size if limit is None else min(batch_size, limit - stats.processed)
-            outcomes: Counter[str] | None = None
+            done: tuple[Counter[str], bool] | None = None
             if optimistic:
                 try:
-                    outcomes = _batch(session, dispatcher, ruleset, clock, size, subject_key, True)
+                    done = _batch(session, dispatcher, ruleset, clock, size, subject_key, True)
                 except _Retry:
-                    outcomes = None  # rolled back: the safe mode below does the batch
-            if outcomes is None:
-                outcomes = _batch(session, dispatcher, ruleset, clock, size, subject_key, False)
-            if not outcomes:
-                break
+                    done = None  # rolled back: the safe mode below does the batch
+            if done is None:
+                done = _batch(session, dispatcher, ruleset, clock, size, subject_key, False)
+            outcomes, more = done
             stats.processed += sum(outcomes.values())
             stats.outcomes.update(outcomes)
+            if not more:
+                break
     return stats
 
 
@@ -111,35 +112,56 @@ def _batch(
     size: int,
     subject_key: str | None,
     optimistic: bool,
-) -> Counter[str]:
-    """One batch in one transaction; the outcome of each event (empty: nothing pending)."""
+) -> tuple[Counter[str], bool]:
+    """One batch in one transaction: the outcome of each event, and whether more may wait.
+
+    For one subject (a worker's job), the events its first events derive for that subject
+    are taken in the same transaction, up to ``size``, and the batch says when the subject
+    has nothing left, so a job does not open a transaction only to find that out.
+    """
     outcomes: Counter[str] = Counter()
     with session.begin():
         session.info["today"] = clock.today()
-        query = select(m.InboxEvent).where(m.InboxEvent.status == "pending")
-        if subject_key is not None:
-            query = query.where(m.InboxEvent.subject_key == subject_key)
-        events = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(size)))
-        if not events:
-            return outcomes
-        cache = batch.start(
-            session, events, lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name))
-        )
+        while True:
+            wanted = size - sum(outcomes.values())
+            query = select(m.InboxEvent).where(m.InboxEvent.status == "pending")
+            if subject_key is not None:
+                query = query.where(m.InboxEvent.subject_key == subject_key)
+            events = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(wanted)))
+            if not events:
+                return outcomes, False
+            _events(session, dispatcher, ruleset, clock, events, optimistic, outcomes)
+            if subject_key is None or len(events) == wanted:
+                return outcomes, True
+
+
+def _events(
+    session: Session,
+    dispatcher: Dispatcher,
+    ruleset: RuleSet,
+    clock: Clock,
+    events: list[m.InboxEvent],
+    optimistic: bool,
+    outcomes: Counter[str],
+) -> None:
+    """Process ``events`` with a batch cache, then write the batch's rows."""
+    cache = batch.start(
+        session, events, lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name))
+    )
+    try:
+        for event in events:
+            if optimistic:
+                outcomes[_process_optimistic(session, dispatcher, ruleset, clock, event)] += 1
+            else:
+                outcomes[process_one(session, dispatcher, ruleset, clock, event)] += 1
         try:
-            for event in events:
-                if optimistic:
-                    outcomes[_process_optimistic(session, dispatcher, ruleset, clock, event)] += 1
-                else:
-                    outcomes[process_one(session, dispatcher, ruleset, clock, event)] += 1
-            try:
-                cache.write(session)
-            except Exception as exc:  # a write failed: the safe mode finds whose it is
-                if optimistic:
-                    raise _Retry() from exc
-                raise
-        finally:
-            batch.finish(session)
-    return outcomes
+            cache.write(session)
+        except Exception as exc:  # a write failed: the safe mode finds whose it is
+            if optimistic:
+                raise _Retry() from exc
+            raise
+    finally:
+        batch.finish(session)
 
 
 def _process_optimistic(

@@ -9,6 +9,7 @@ retried by the survivors once its heartbeat is overdue.
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -57,6 +58,31 @@ def _submit(pg_url: str) -> None:
     engine.close()
 
 
+def _registered(pg_url: str, count: int) -> int:
+    """Wait until ``count`` workers have registered; the newest one's id."""
+    deadline = time.monotonic() + 60
+    while scalar(pg_url, "select count(*) from procrastinate_workers") < count:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    return scalar(pg_url, "select max(id) from procrastinate_workers")
+
+
+def _kill_holding_a_job(pg_url: str, victim: subprocess.Popen[bytes], victim_id: int) -> int:
+    """SIGKILL the victim while it holds a job (frozen with SIGSTOP to look); the job's id."""
+    doing = f"select min(id) from procrastinate_jobs where status='doing' and worker_id={victim_id}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        victim.send_signal(signal.SIGSTOP)
+        held = scalar(pg_url, doing)
+        if held:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=30)
+            return held
+        victim.send_signal(signal.SIGCONT)
+        time.sleep(0.05)
+    raise AssertionError("the victim never held a job")
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_three_workers_keep_order_and_exactly_once_when_one_is_killed(
@@ -66,26 +92,28 @@ def test_three_workers_keep_order_and_exactly_once_when_one_is_killed(
     setup = docket("db", "upgrade", "--distributed", "--db", pg_url)
     assert setup.returncode == 0, setup.stderr
     options = ("--heartbeat", "1", "--stalled-after", "4", "--no-relay")
-    workers = [start_worker(pg_url, *options, "--name", f"w{n}") for n in range(3)]
+    victim = start_worker(pg_url, *options, "--name", "victim")
+    victim_id = _registered(pg_url, 1)
+    others = [start_worker(pg_url, *options, "--name", f"w{n}") for n in (1, 2)]
+    _registered(pg_url, 3)
     _submit(pg_url)
     assert scalar(pg_url, "select count(*) from inbox where name='onCeaseCommunication'") == TOTAL
 
     deadline = time.monotonic() + 600
     while TOTAL - scalar(pg_url, PENDING) < TOTAL // 4 and time.monotonic() < deadline:
         time.sleep(0.2)
-    victim = workers[1]
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=30)
-    held = scalar(pg_url, "select count(*) from procrastinate_jobs where status = 'doing'")
+    held = _kill_holding_a_job(pg_url, victim, victim_id)
     killed_at = TOTAL - scalar(pg_url, PENDING)
     assert 0 < killed_at < TOTAL, "the kill must land mid-run"
 
-    while scalar(pg_url, PENDING) and time.monotonic() < deadline:
+    stuck = f"select count(*) from procrastinate_jobs where status = 'doing' and id in ({held})"
+    while (scalar(pg_url, PENDING) or scalar(pg_url, stuck)) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert scalar(pg_url, PENDING) == 0, "the survivors did not finish"
-    assert held > 0
+    assert scalar(pg_url, stuck) == 0, "the killed worker's job was never retried"
     logs = "".join(path.read_text(errors="replace") for path in tmp_path.glob("worker-*.log"))
-    assert "retrying a stalled job" in logs, "the killed worker's job was never retried"
+    assert f'"message": "retrying a stalled job", "job": {held}' in logs
+    assert all(worker.poll() is None for worker in others)
 
     processed = (
         "select count(*) from inbox where name='onCeaseCommunication' and status='processed'"
