@@ -94,7 +94,7 @@ OFFER_STATUSES: tuple[str, ...] = (
     "Not Settled",
 )
 
-# An outbox message's status (engine/outbox; a test keeps the two equal). In a scenario nothing
+# An outbox message's status (engine/outbox/admin.py uses this list). In a scenario nothing
 # is relayed: a message stays pending unless the contact policy deferred or blocked it.
 MESSAGE_STATUSES: tuple[str, ...] = (
     "pending",

@@ -14,19 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config.schemagen import MESSAGE_STATUSES
 from engine.domain import models as m
 from engine.outbox.relay import idempotency_key, visible_payload
 
-STATUSES = (
-    "pending",
-    "deferred",
-    "sending",
-    "sent",
-    "in_doubt",
-    "dead",
-    "blocked",
-    "cancelled",
-)
+STATUSES = MESSAGE_STATUSES  # the config layer owns the list: scenarios check it too
 RETRYABLE = frozenset({"dead", "in_doubt", "blocked", "cancelled", "deferred"})
 CANCELLABLE = frozenset({"pending", "deferred", "dead", "in_doubt", "blocked"})
 
