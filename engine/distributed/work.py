@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
@@ -147,11 +147,8 @@ class Worker:
                 done["orphans"] = requeue_orphans(
                     session.connection(), engine.clock.now() - ORPHAN_AFTER
                 )
-                waiting = session.execute(
-                    select(m.Run.id, m.Run.subject_kind, m.Run.subject_id).where(
-                        m.Run.id.in_(due_waits(today).with_only_columns(m.Run.id))
-                    )
-                ).all()
+                columns = (m.Run.id, m.Run.subject_kind, m.Run.subject_id)
+                waiting = session.execute(due_waits(today).with_only_columns(*columns)).all()
         done["due_waits"] = len(waiting)
         return done, [(run_id, f"{kind}:{subject_id}") for run_id, kind, subject_id in waiting]
 
