@@ -39,6 +39,10 @@ def test_distributed_commands_refuse_a_store_not_set_up(pg_url: str, tmp_path: P
     unpublished = docket("worker", "--db", pg_url)
     assert unpublished.returncode == 1
     assert "no configuration is published in this database" in unpublished.stderr
+    embedded = docket("db", "upgrade", "--embedded", "--db", pg_url)
+    assert embedded.returncode == 0 and "no longer defer jobs" in embedded.stdout
+    again = docket("worker", "--db", pg_url)
+    assert again.returncode == 1 and "not set up for workers" in again.stderr
 
 
 @pytest.mark.postgres
