@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -34,13 +35,23 @@ class Unit:
     depth: int = 0
     run_id: int | None = None
     source: str = "domain"
-    emitted: list[InboxEvent] = field(default_factory=list)
+    # Inside a batch of events: takes the append-only rows operations add (history, derived
+    # events) as plain column values, which the batch writes at its end. None: they are added
+    # to the session as objects.
+    sink: Callable[[type[Any], dict[str, Any]], None] | None = None
 
     def get(self, model: type[Any], key: str, what: str) -> Any:
         found = self.session.get(model, key)
         if found is None:
             raise NotFound(f"unknown {what} '{key}'")
         return found
+
+    def add_row(self, model: type[Any], row: dict[str, Any]) -> None:
+        """Add an append-only row (one nothing in this unit reads back) of ``model``."""
+        if self.sink is None:
+            self.session.add(model(**row))
+        else:
+            self.sink(model, row)
 
     def emit(
         self,
@@ -52,12 +63,14 @@ class Unit:
         subject_key: str | None = None,
         trigger_id: str | None = None,
         late: bool = False,
-    ) -> InboxEvent:
-        """Queue an event in the inbox, in this transaction (derived when there is a cause)."""
+    ) -> str:
+        """Queue an event in the inbox, in this transaction (derived when there is a cause);
+        return its id."""
         if name not in BY_NAME:
             raise DomainError(f"unknown event '{name}'")
-        event = InboxEvent(
-            id=uuid.uuid4().hex,
+        event_id = uuid.uuid4().hex
+        row = dict(
+            id=event_id,
             name=name,
             subject_kind=subject_kind,
             subject_id=subject_id,
@@ -72,6 +85,5 @@ class Unit:
             business_date=self.today,
             received_at=self.now,
         )
-        self.session.add(event)
-        self.emitted.append(event)
-        return event
+        self.add_row(InboxEvent, row)
+        return event_id

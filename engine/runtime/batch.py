@@ -10,13 +10,13 @@ Events outside the batch (and sessions without one, such as the scheduler's) tak
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
+from itertools import chain, count
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, func, insert, select, text, update
+from sqlalchemy import Row, Table, bindparam, event, func, insert, select, text, update
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,8 @@ _RUN_IDS = 64  # run ids taken from PostgreSQL's sequence per query
 # Rows whose change (new, changed or deleted in the batch) voids the cached answers that
 # depend on them: each account's newest case, and the open suspending follow-ups.
 WATCHED: tuple[type[Any], ...] = (m.Case, m.CaseAccount, m.FollowUp)
+# An inbox event as a batch reads it: the ORM object, or (an optimistic batch) its plain row.
+Event = m.InboxEvent | Row[Any]
 
 
 @dataclass(slots=True)
@@ -70,6 +72,14 @@ class BatchCache:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     traces: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[dict[str, Any]] = field(default_factory=list)
+    # Append-only rows (see ``bulk``) in the order they were added, the ORM objects' and the
+    # plain rows' alike: a stamp per object (by id, as it is added to the session), and the
+    # plain rows with theirs; the current event's plain rows wait in ``event_rows`` until
+    # its savepoint is released, as its claims do.
+    order: dict[int, int] = field(default_factory=dict)
+    stamps: Iterator[int] = field(default_factory=count)
+    event_rows: list[bulk.Stamped] = field(default_factory=list)
+    rows: list[bulk.Stamped] = field(default_factory=list)
 
     def claimed(self, event_id: str, trigger_id: str) -> bool | None:
         """Whether the ledger holds (event, trigger); None when the batch cannot tell."""
@@ -98,9 +108,14 @@ class BatchCache:
 
     def begin_event(self) -> None:
         self.claims.clear()
+        self.event_rows.clear()
+
+    def add_row(self, model: type[Any], row: dict[str, Any]) -> None:
+        """A plain append-only row of the current event (a ``Unit.sink``)."""
+        self.event_rows.append((next(self.stamps), *bulk.plain(model, row)))
 
     def processed(
-        self, inbox: m.InboxEvent, trace: dict[str, Any], ruleset_hash: str, now: datetime
+        self, inbox: Event, trace: dict[str, Any], ruleset_hash: str, now: datetime
     ) -> None:
         """The event's savepoint was released: queue its ledger rows, trace and status."""
         self.ledger.extend(
@@ -108,10 +123,14 @@ class BatchCache:
             for c in self.claims
         )
         self.claims.clear()
+        self.rows.extend(self.event_rows)
+        self.event_rows.clear()
         self.traces.append({"event_id": inbox.id, "ruleset_hash": ruleset_hash, "doc": trace})
         self.statuses.append(
             {"key": inbox.seq, "status": "processed", "at": now, "ruleset": ruleset_hash}
         )
+        if not isinstance(inbox, m.InboxEvent):  # read as a plain row: nothing to update
+            return
         # The row is written by ``write``; the loaded object shows the same values now.
         for name, value in (("status", "processed"), ("processed_at", now)):
             set_committed_value(inbox, name, value)
@@ -119,9 +138,10 @@ class BatchCache:
 
     def write(self, session: Session) -> None:
         """Store the queued bookkeeping (executemany), before the batch commits."""
-        rows = bulk.take_new(session)
+        rows = bulk.take_new(session, self.order)
         session.flush()
-        bulk.insert_rows(session, rows)
+        bulk.insert_rows(session, sorted(rows + self.rows, key=_first))
+        self.rows, self.order = [], {}
         connection = session.connection()
         if self.ledger:
             connection.execute(insert(_table(m.FiredEvent)), self.ledger)
@@ -178,7 +198,9 @@ class BatchCache:
         self.touched.update(type(obj) for obj in pending if isinstance(obj, WATCHED))
 
     def _before_attach(self, session: Session, instance: Any) -> None:
-        if isinstance(instance, WATCHED):
+        if type(instance) in bulk.SHAPES:
+            self.order[id(instance)] = next(self.stamps)
+        elif isinstance(instance, WATCHED):
             self.touched.add(type(instance))
 
 
@@ -203,8 +225,8 @@ def current(session: Session) -> BatchCache | None:
 
 def start(
     session: Session,
-    events: Sequence[m.InboxEvent],
-    fires: Callable[[m.InboxEvent], bool] = lambda _: True,
+    events: Sequence[Event],
+    fires: Callable[[Event], bool] = lambda _: True,
 ) -> BatchCache:
     """Read what the batch's events will ask for, and install the cache on the session.
 
@@ -269,6 +291,10 @@ def finish(session: Session) -> None:
     if isinstance(cache, BatchCache):
         event.remove(session, "before_flush", cache._before_flush)
         event.remove(session, "before_attach", cache._before_attach)
+
+
+def _first(item: bulk.Stamped) -> int:
+    return item[0]
 
 
 def _table(model: type[Any]) -> Table:

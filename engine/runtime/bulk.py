@@ -59,44 +59,55 @@ def _shape(model: type[Any]) -> _Shape:
     )
 
 
-_SHAPES = {model: _shape(model) for model in APPEND_ONLY}
+SHAPES = {model: _shape(model) for model in APPEND_ONLY}
+# A row to insert, with its place in the order the batch added its rows.
+Stamped = tuple[int, Table, dict[str, Any]]
 
 
-def take_new(session: Session) -> list[tuple[Table, dict[str, Any]]]:
-    """Remove the session's new append-only objects; their rows, in the order they were added."""
-    taken: list[tuple[int, Table, dict[str, Any], Any]] = []
-    for obj in session.new:
-        shape = _SHAPES.get(type(obj))
-        if shape is None:
+def _row(shape: _Shape, values: dict[str, Any]) -> dict[str, Any]:
+    # As the ORM does: a None is left out (the column's default or NULL applies, and a
+    # primary key is generated), except where None is itself a value.
+    columns, none_is_value = shape.columns, shape.none_is_value
+    return {
+        columns[key]: value
+        for key, value in values.items()
+        if key in columns and (value is not None or key in none_is_value)
+    }
+
+
+def plain(model: type[Any], values: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
+    """The table and insertable row of an append-only ``model``'s attribute values."""
+    shape = SHAPES[model]
+    return shape.table, _row(shape, values)
+
+
+def take_new(session: Session, order: dict[int, int]) -> list[Stamped]:
+    """Remove the session's new append-only objects stamped in ``order`` (id -> place); their
+    rows with their places. Objects without a place are left to the flush."""
+    taken: list[Stamped] = []
+    for obj in list(session.new):
+        shape = SHAPES.get(type(obj))
+        place = order.get(id(obj)) if shape is not None else None
+        if shape is None or place is None:
             continue
         state: InstanceState[Any] = inspect(obj)
         values = state.dict
         if not shape.relationships.isdisjoint(values):
             continue
-        # As the ORM does: a None is left out (the column's default or NULL applies, and a
-        # primary key is generated), except where None is itself a value.
-        columns, none_is_value = shape.columns, shape.none_is_value
-        row = {
-            columns[key]: value
-            for key, value in values.items()
-            if key in columns and (value is not None or key in none_is_value)
-        }
-        taken.append((state.insert_order or 0, shape.table, row, obj))
-    taken.sort(key=lambda item: item[0])
-    for *_, obj in taken:
+        taken.append((place, shape.table, _row(shape, values)))
         session.expunge(obj)
-    return [(table, row) for _, table, row, _ in taken]
+    return taken
 
 
 def _keys(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row)
 
 
-def insert_rows(session: Session, rows: list[tuple[Table, dict[str, Any]]]) -> None:
+def insert_rows(session: Session, rows: list[Stamped]) -> None:
     """Insert the rows, each table's in order: one executemany per run of the same columns."""
     connection = session.connection()
     by_table: dict[Table, list[dict[str, Any]]] = {}
-    for table, row in rows:
+    for _, table, row in rows:
         by_table.setdefault(table, []).append(row)
     for table, table_rows in by_table.items():
         for _, same in groupby(table_rows, key=_keys):

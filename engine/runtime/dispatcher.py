@@ -14,6 +14,7 @@ from engine.domain import models as m
 from engine.domain.unit import Unit
 from engine.runtime import batch
 from engine.runtime.conditions import ExpressionFailed, explain
+from engine.runtime.drafts import AnyRun, RunDraft
 from engine.runtime.registry import ActionRegistry
 from engine.runtime.runner import Paused, Runner, StepError, find_wait
 from engine.runtime.subjects import Subject, context_for, resolve
@@ -30,7 +31,7 @@ class RunFailed(Exception):
         self.trigger, self.path, self.where = trigger, path, where
 
 
-def event_snapshot(event: m.InboxEvent) -> dict[str, Any]:
+def event_snapshot(event: batch.Event) -> dict[str, Any]:
     return {
         "id": event.id,
         "name": event.name,
@@ -51,7 +52,7 @@ class Dispatcher:
     # it and finish on it (``on_change: finish``); None: such runs are left to the scheduler.
     versions: Callable[[str], Dispatcher | None] | None = None
 
-    def process(self, unit: Unit, event: m.InboxEvent) -> dict[str, Any]:
+    def process(self, unit: Unit, event: batch.Event) -> dict[str, Any]:
         """Handle one event inside the caller's transaction; return the trace document."""
         triggers = self._triggers_for(event)
         kind, subject_id = str(event.subject_kind), str(event.subject_id)
@@ -113,13 +114,13 @@ class Dispatcher:
 
     # --- triggers and ledger -------------------------------------------------------------
 
-    def _triggers_for(self, event: m.InboxEvent) -> tuple[Trigger, ...]:
+    def _triggers_for(self, event: batch.Event) -> tuple[Trigger, ...]:
         if event.trigger_id:  # a date event is for exactly one trigger
             return tuple(t for t in self.ruleset.triggers if t.id == event.trigger_id)
         return tuple(t for t in self.ruleset.triggers_for(event.name) if t.enabled)
 
     def _ledger(
-        self, unit: Unit, event: m.InboxEvent, trigger: Trigger, outcome: str
+        self, unit: Unit, event: batch.Event, trigger: Trigger, outcome: str
     ) -> m.FiredEvent | batch.Claim | None:
         """Claim (event, trigger) once: the new ledger row, or None when already claimed."""
         cache = batch.current(unit.session)
@@ -151,22 +152,40 @@ class Dispatcher:
         trigger_id: str | None,
         path_id: str,
     ) -> int:
+        values: dict[str, Any] = {
+            "event_id": event["id"],
+            "trigger_id": trigger_id,
+            "path_id": path_id,
+            "ruleset_hash": self.ruleset.hash,
+            "subject_kind": subject.kind,
+            "subject_id": subject.id,
+            "status": "running",
+            "started_on": unit.today,
+            "started_at": unit.now,
+            "vars": {},
+            "resume": {"event": _jsonable(event)},
+            "steps": [],
+        }
+        cache = batch.current(unit.session)
+        if cache is None:
+            run = m.Run(**values)
+            give_run_id(unit, run)
+            self._start(unit, subject, run)
+            return run.id
+        # In a batch the run is a draft while it runs: one that ends is written as a plain
+        # row at the batch's end, one that waits or queues (later events of the batch look
+        # for it) is added as an object.
+        draft = RunDraft(id=cache.run_id(unit.session), **values)
+        self._start(unit, subject, draft)
+        if draft.stays():
+            unit.session.add(m.Run(**draft.values()))
+        else:
+            cache.add_row(m.Run, draft.values())
+        return draft.id
+
+    def _start(self, unit: Unit, subject: Subject, run: AnyRun) -> None:
+        path_id = run.path_id
         path = self.ruleset.action_paths[path_id]
-        run = m.Run(
-            event_id=event["id"],
-            trigger_id=trigger_id,
-            path_id=path_id,
-            ruleset_hash=self.ruleset.hash,
-            subject_kind=subject.kind,
-            subject_id=subject.id,
-            status="running",
-            started_on=unit.today,
-            started_at=unit.now,
-            vars={},
-            resume={"event": _jsonable(event)},
-            steps=[],
-        )
-        give_run_id(unit, run)
         waiting = self._waiting(unit, subject, path_id, exclude=run.id)
         if waiting:
             # Each decision is kept in the run's steps (with the day) for traces and timelines.
@@ -175,12 +194,12 @@ class Dispatcher:
                 run.status, run.finished_at = "skipped", unit.now
                 run.error = f"run {waiting[0].id} of '{path_id}' is still waiting (mode: skip)"
                 run.steps = [{"step": "skipped", "on": on, "behind": waiting[0].id}]
-                return run.id
+                return
             if path.mode == "queue":
                 run.status = "queued"
                 _mark_busy(unit, subject)
                 run.steps = [{"step": "queued", "on": on, "behind": waiting[0].id}]
-                return run.id
+                return
             for old in waiting:  # restart
                 old.status, old.finished_at = "cancelled", unit.now
                 old.error = f"restarted by run {run.id} (mode: restart)"
@@ -189,9 +208,8 @@ class Dispatcher:
                     {"step": "cancelled", "on": on, "reason": old.error},
                 ]
         self._execute(unit, subject, run, None)
-        return run.id
 
-    def _execute(self, unit: Unit, subject: Subject, run: m.Run, cursor: list[Any] | None) -> None:
+    def _execute(self, unit: Unit, subject: Subject, run: AnyRun, cursor: list[Any] | None) -> None:
         event = dict((run.resume or {}).get("event") or {})
         variables = dict(run.vars or {})
         context = context_for(
@@ -206,7 +224,7 @@ class Dispatcher:
             cause=unit.cause,
             depth=unit.depth,
             run_id=run.id,
-            emitted=unit.emitted,
+            sink=unit.sink,
         )
         runner = Runner(self.ruleset, self.registry, run_unit, subject, context, run, steps)
         run.status = "running"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config.model import RuleSet
@@ -124,10 +124,14 @@ def _batch(
         session.info["today"] = clock.today()
         while True:
             wanted = size - sum(outcomes.values())
-            query = select(m.InboxEvent).where(m.InboxEvent.status == "pending")
+            query = _pending(optimistic).where(_INBOX.c.status == "pending")
             if subject_key is not None:
-                query = query.where(m.InboxEvent.subject_key == subject_key)
-            events = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(wanted)))
+                query = query.where(_INBOX.c.subject_key == subject_key)
+            query = query.order_by(_INBOX.c.seq).limit(wanted)
+            # An optimistic batch only reads its events (the batch writes their status); the
+            # safe mode may record a rejection or failure on them, so it loads objects.
+            found = session.execute(query) if optimistic else session.scalars(query)
+            events: list[batch.Event] = list(found)
             if not events:
                 return outcomes, False
             _events(session, dispatcher, ruleset, clock, events, optimistic, outcomes)
@@ -135,12 +139,19 @@ def _batch(
                 return outcomes, True
 
 
+_INBOX: Table = m.Base.metadata.tables["inbox"]
+
+
+def _pending(optimistic: bool) -> Select[Any]:
+    return select(_INBOX) if optimistic else select(m.InboxEvent)
+
+
 def _events(
     session: Session,
     dispatcher: Dispatcher,
     ruleset: RuleSet,
     clock: Clock,
-    events: list[m.InboxEvent],
+    events: list[batch.Event],
     optimistic: bool,
     outcomes: Counter[str],
 ) -> None:
@@ -153,6 +164,7 @@ def _events(
             if optimistic:
                 outcomes[_process_optimistic(session, dispatcher, ruleset, clock, event)] += 1
             else:
+                assert isinstance(event, m.InboxEvent)
                 outcomes[process_one(session, dispatcher, ruleset, clock, event)] += 1
         try:
             cache.write(session)
@@ -169,12 +181,13 @@ def _process_optimistic(
     dispatcher: Dispatcher,
     ruleset: RuleSet,
     clock: Clock,
-    event: m.InboxEvent,
+    event: batch.Event,
 ) -> str:
     """Process one event with no savepoint of its own; anything but success is a _Retry."""
-    unit = Unit(session, ruleset, clock.today(), clock.now(), cause=event.id, depth=event.depth)
     cache = batch.current(session)
     assert cache is not None
+    today, now = clock.today(), clock.now()
+    unit = Unit(session, ruleset, today, now, cause=event.id, depth=event.depth, sink=cache.add_row)
     cache.begin_event()
     if event.depth > ruleset.agency.max_event_depth:
         raise _Retry()
@@ -194,9 +207,11 @@ def process_one(
     event: m.InboxEvent,
 ) -> str:
     """Process one event inside the open transaction; return processed/rejected/failed."""
-    unit = Unit(session, ruleset, clock.today(), clock.now(), cause=event.id, depth=event.depth)
-    limit = ruleset.agency.max_event_depth
     cache = batch.current(session)
+    sink = cache.add_row if cache is not None else None
+    today, now = clock.today(), clock.now()
+    unit = Unit(session, ruleset, today, now, cause=event.id, depth=event.depth, sink=sink)
+    limit = ruleset.agency.max_event_depth
     if cache is not None:
         cache.begin_event()
     try:

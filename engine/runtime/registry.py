@@ -11,6 +11,7 @@ from engine.config.model import Expression as CompiledExpression
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
 from engine.runtime.conditions import evaluate_expression
+from engine.runtime.drafts import AnyRun
 from engine.runtime.subjects import Subject
 
 
@@ -26,7 +27,7 @@ class StepContext:
     ruleset: RuleSet
     subject: Subject
     context: dict[str, Any]
-    run: m.Run
+    run: AnyRun
     step: ActionStep
     position: str  # the step's place in the run, part of idempotency keys
 

@@ -22,9 +22,9 @@ from engine.config.model import (
     StopStep,
     WaitStep,
 )
-from engine.domain import models as m
 from engine.domain.unit import Unit
 from engine.runtime.conditions import explain
+from engine.runtime.drafts import AnyRun
 from engine.runtime.registry import ActionRegistry, StepContext, StepFailed, call
 from engine.runtime.subjects import Subject
 
@@ -58,7 +58,7 @@ class Runner:
     unit: Unit
     subject: Subject
     context: dict[str, Any]
-    run: m.Run
+    run: AnyRun
     results: list[dict[str, Any]]
 
     def execute(self, path: ActionPath, cursor: Cursor | None = None) -> Paused | None:

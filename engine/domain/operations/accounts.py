@@ -142,16 +142,17 @@ def set_status(unit: Unit, account: Account, code: str) -> bool:
     if old == code:
         return False
     account.status = code
-    unit.session.add(
-        StatusHistory(
-            account_id=account.id,
-            old=old,
-            new=code,
-            on_date=unit.today,
-            at=unit.now,
-            event_id=unit.cause,
-            run_id=unit.run_id,
-        )
+    unit.add_row(
+        StatusHistory,
+        {
+            "account_id": account.id,
+            "old": old,
+            "new": code,
+            "on_date": unit.today,
+            "at": unit.now,
+            "event_id": unit.cause,
+            "run_id": unit.run_id,
+        },
     )
     unit.emit("onStatusChange", "account", account.id, {"old": old, "new": code})
     return True
@@ -167,17 +168,18 @@ def move_worklist(
     if old == worklist:
         return False
     account.worklist = worklist
-    unit.session.add(
-        WorklistHistory(
-            account_id=account.id,
-            old=old,
-            new=worklist,
-            next_work_date=account.next_work_date,
-            on_date=unit.today,
-            at=unit.now,
-            event_id=unit.cause,
-            run_id=unit.run_id,
-        )
+    unit.add_row(
+        WorklistHistory,
+        {
+            "account_id": account.id,
+            "old": old,
+            "new": worklist,
+            "next_work_date": account.next_work_date,
+            "on_date": unit.today,
+            "at": unit.now,
+            "event_id": unit.cause,
+            "run_id": unit.run_id,
+        },
     )
     unit.emit("onWorklistChange", "account", account.id, {"old": old, "new": worklist})
     return True

@@ -50,5 +50,5 @@ def emit(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
     if spec is None:
         raise StepFailed(f"emit: unknown event '{name}'")
     data = params.get("data") or {}
-    event = ctx.unit.emit(name, ctx.subject.kind, ctx.subject.id, dict(data))
-    return {"event": name, "id": event.id}
+    event_id = ctx.unit.emit(name, ctx.subject.kind, ctx.subject.id, dict(data))
+    return {"event": name, "id": event_id}

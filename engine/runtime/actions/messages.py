@@ -109,12 +109,18 @@ def _subject(ctx: StepContext, template: str, party: dict[str, Any]) -> str | No
         raise StepFailed(f"{compiled.mark}: subject of '{template}' failed: {exc}") from exc
 
 
-def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+def queue(
+    ctx: StepContext, channel: str, params: dict[str, Any], *, readable: bool = False
+) -> dict[str, Any]:
     """Write one outbox row per recipient, keyed by run, step and recipient.
 
     The contact policy is asked here (and again by the relay before sending): a message it
     holds back is written all the same, ``blocked`` or ``deferred`` with the reason, and the
     step result lists it so the trace shows why.
+
+    The rows are append-only (``Unit.add_row``: in a batch, written at its end) unless this
+    transaction may read them back: ``readable`` (the caller queries them), or a contact cap
+    on the channel (the caps of later messages count them).
     """
     template = params.get("template")
     targets = (
@@ -152,28 +158,30 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
                     **({"until": decision.until.isoformat()} if decision.until else {}),
                 }
             )
-        ctx.unit.session.add(
-            m.OutboxMessage(
-                key=key,
-                channel=channel,
-                template=template,
-                recipient=target,
-                payload=payload,
-                subject_kind=ctx.subject.kind,
-                subject_id=ctx.subject.id,
-                account_id=account.id if account is not None else None,
-                case_id=case_id,
-                client_code=account.client_code if account is not None else None,
-                status=decision.status,
-                block_reason=decision.reason,
-                next_attempt_at=decision.until,
-                created_on=ctx.unit.today,
-                late=bool(ctx.context["event"].get("late")),
-                created_at=ctx.unit.now,
-                run_id=ctx.run.id,
-                event_id=ctx.unit.cause,
-            )
-        )
+        row = {
+            "key": key,
+            "channel": channel,
+            "template": template,
+            "recipient": target,
+            "payload": payload,
+            "subject_kind": ctx.subject.kind,
+            "subject_id": ctx.subject.id,
+            "account_id": account.id if account is not None else None,
+            "case_id": case_id,
+            "client_code": account.client_code if account is not None else None,
+            "status": decision.status,
+            "block_reason": decision.reason,
+            "next_attempt_at": decision.until,
+            "created_on": ctx.unit.today,
+            "late": bool(ctx.context["event"].get("late")),
+            "created_at": ctx.unit.now,
+            "run_id": ctx.run.id,
+            "event_id": ctx.unit.cause,
+        }
+        if readable or _capped(ctx, channel):  # read back in this batch: an object
+            ctx.unit.session.add(m.OutboxMessage(**row))
+        else:
+            ctx.unit.add_row(m.OutboxMessage, row)
         keys.append(key)
     result: dict[str, Any] = {
         "channel": channel,
@@ -184,6 +192,10 @@ def queue(ctx: StepContext, channel: str, params: dict[str, Any]) -> dict[str, A
     if held:
         result["held"] = held
     return result
+
+
+def _capped(ctx: StepContext, channel: str) -> bool:
+    return any(cap.channel == channel for cap in ctx.ruleset.contact_policy.caps)
 
 
 def send_letter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -107,7 +107,7 @@ def send_letter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
                 view = OfferView(row, ctx.unit.session, ctx.ruleset)
                 ctx = replace(ctx, context={**ctx.context, "offer": view})
                 break
-    result = messages.send_letter(ctx, params)
+    result = messages.queue(ctx, "letter", params, readable=True)
     rows = ctx.unit.session.scalars(
         select(m.OutboxMessage.status).where(m.OutboxMessage.key.in_(result.get("keys") or []))
     )
