@@ -62,9 +62,9 @@ class BatchCache:
     suspending: Any = None
     run_ids: list[int] = field(default_factory=list)  # allocated, not yet used (ascending)
     next_run_id: int | None = None  # SQLite: the next id after the batch's own (max + 1)
-    # Loaded rows are held here: the session's identity map only keeps them weakly, and a
-    # ``session.get`` for a held row needs no query.
-    held: list[Any] = field(default_factory=list)
+    # Loaded rows are held here by (model, key): the session's identity map only keeps them
+    # weakly, and a ``session.get`` for a held row needs no query (``get``: not even that).
+    held: dict[tuple[type[Any], str], Any] = field(default_factory=dict)
     # The bookkeeping of processed events (ledger claims, traces, inbox statuses) is written
     # once for the whole batch, in its transaction; the current event's claims wait in
     # ``claims`` until its savepoint is released (a rolled-back event drops them).
@@ -223,6 +223,14 @@ def current(session: Session) -> BatchCache | None:
     return found if isinstance(found, BatchCache) else None
 
 
+def get(session: Session, model: type[Any], key: str) -> Any:
+    """``session.get``, answered from the batch's loaded accounts and clients when it can
+    (rows a batch never deletes)."""
+    cache = current(session)
+    found = cache.held.get((model, key)) if cache is not None else None
+    return found if found is not None else session.get(model, key)
+
+
 def start(
     session: Session,
     events: Sequence[Event],
@@ -257,14 +265,15 @@ def start(
     for chunk in _chunks(sorted(with_parties)):
         loaded = select(m.Account).options(selectinload(m.Account.parties))
         for account in session.scalars(loaded.where(m.Account.id.in_(chunk))):
-            cache.held.append(account)
+            cache.held[m.Account, account.id] = account
             cache.existing.add(account.id)
             clients.add(account.client_code)
     for chunk in _chunks([a for a in accounts if a not in with_parties]):
         ids_only = select(m.Account.id).where(m.Account.id.in_(chunk))
         cache.existing.update(session.scalars(ids_only))
     for chunk in _chunks(sorted(clients)):
-        cache.held.extend(session.scalars(select(m.Client).where(m.Client.code.in_(chunk))))
+        for client in session.scalars(select(m.Client).where(m.Client.code.in_(chunk))):
+            cache.held[m.Client, client.code] = client
     cache.cases = dict.fromkeys(accounts)
     cache.links = {account_id: set() for account_id in accounts}
     for chunk in _chunks(accounts):
@@ -278,7 +287,7 @@ def start(
             cache.links[account_id].add(case.id)
             if cache.cases[account_id] is None:
                 cache.cases[account_id] = case
-                cache.held.append(case)
+                cache.held[m.Case, case.id] = case
     event.listen(session, "before_flush", cache._before_flush)
     event.listen(session, "before_attach", cache._before_attach)
     session.info[_KEY] = cache

@@ -52,6 +52,12 @@ class Dispatcher:
     # it and finish on it (``on_change: finish``); None: such runs are left to the scheduler.
     versions: Callable[[str], Dispatcher | None] | None = None
 
+    def __post_init__(self) -> None:
+        # The business calendar reads its public holidays on first use (the ``holidays``
+        # package's country tables, ~50 ms): here, at start-up, not in the first event's
+        # transaction.
+        self.ruleset.agency.calendar.is_business_day(date.today())
+
     def process(self, unit: Unit, event: batch.Event) -> dict[str, Any]:
         """Handle one event inside the caller's transaction; return the trace document."""
         triggers = self._triggers_for(event)
@@ -372,17 +378,23 @@ def _mark_busy(unit: Unit, subject: Subject) -> None:
         cache.mark_busy(subject.kind, subject.id)
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def _jsonable(value: Any) -> Any:
     """Plain JSON values (Decimals and dates as strings) for run records."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _PLAIN:
         return value
     if kind is dict:
-        return {k if type(k) is str else str(k): _jsonable(v) for k, v in value.items()}
+        return {
+            k if type(k) is str else str(k): v if type(v) in _PLAIN else _jsonable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [v if type(v) in _PLAIN else _jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool | int | str):

@@ -82,6 +82,11 @@ class ActionRegistry:
 
 def resolve_params(value: Any, context: Mapping[str, Any]) -> Any:
     """Evaluate compiled expressions and render templates inside step parameters."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most of them
+        return value
+    if kind is dict:
+        return {k: resolve_params(item, context) for k, item in value.items()}
     if isinstance(value, CompiledExpression):
         return evaluate_expression(value, context)
     if isinstance(value, Template):

@@ -68,7 +68,9 @@ def _case_accounts(session: Session, case: m.Case) -> list[m.Account]:
 def resolve(session: Session, kind: str, subject_id: str) -> Subject:
     """Load the subject of an event; NotFound names what is missing."""
     if kind == "account":
-        account = _need(session, m.Account, subject_id, "account")
+        account = batch.get(session, m.Account, subject_id)
+        if account is None:
+            raise NotFound(f"unknown account '{subject_id}'")
         subject = Subject(kind, subject_id, account=account, accounts=[account])
         subject.case = _open_case_of(session, account.id)
     elif kind == "case":
@@ -132,7 +134,7 @@ def context_for(
 
     client = None
     if subject.account is not None:
-        client = wrap(v.ClientView, session.get(m.Client, subject.account.client_code))
+        client = wrap(v.ClientView, batch.get(session, m.Client, subject.account.client_code))
     return {
         "account": wrap(v.AccountView, subject.account),
         "case": wrap(v.CaseView, subject.case),
