@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME, EVENT_NAMES
 from engine.config.errors import did_you_mean
 from engine.domain import models as m
 from engine.domain.unit import Unit
+from engine.runtime import bulk
+
+_QUEUED = "docket.inbox.queued"  # session.info: rows ``accept`` queued in this transaction
 
 SUBJECT_MODELS: dict[str, tuple[type[Any], str]] = {
     "account": (m.Account, "account"),
@@ -40,6 +47,15 @@ def check(unit: Unit, name: str, kind: str | None, subject_id: str | None, data:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """An event put in the inbox (its row is inserted when the transaction commits)."""
+
+    id: str
+    status: str
+    reason: str | None
+
+
 def accept(
     unit: Unit,
     name: str,
@@ -48,21 +64,42 @@ def accept(
     data: Any,
     idempotency_key: str | None,
     reason: str | None,
-) -> m.InboxEvent:
-    event = m.InboxEvent(
-        id=uuid.uuid4().hex,
-        idempotency_key=idempotency_key,
-        name=name,
-        subject_kind=kind,
-        subject_id=subject_id,
-        subject_key=f"{kind}:{subject_id}",
-        data=data if isinstance(data, dict) else {"raw": data} if data is not None else {},
-        status="rejected" if reason else "pending",
-        reason=reason,
-        depth=0,
-        source=unit.source,
-        business_date=unit.today,
-        received_at=unit.now,
-    )
-    unit.session.add(event)
-    return event
+) -> Accepted:
+    """Queue the event's inbox row (pending, or rejected with ``reason``) in the unit's
+    transaction: the rows are inserted together, in order, with one executemany just
+    before it commits; nothing in the transaction reads them back before."""
+    event_id = uuid.uuid4().hex
+    status = "rejected" if reason else "pending"
+    row = {
+        "id": event_id,
+        "idempotency_key": idempotency_key,
+        "name": name,
+        "subject_kind": kind,
+        "subject_id": subject_id,
+        "subject_key": f"{kind}:{subject_id}",
+        "data": data if isinstance(data, dict) else {"raw": data} if data is not None else {},
+        "status": status,
+        "reason": reason,
+        "depth": 0,
+        "source": unit.source,
+        "business_date": unit.today,
+        "received_at": unit.now,
+    }
+    session = unit.session
+    queued = session.info.get(_QUEUED)
+    if queued is None:
+        queued = session.info[_QUEUED] = []
+        event.listen(session, "before_commit", _insert_queued, once=True)
+        event.listen(session, "after_rollback", _drop_queued, once=True)
+    queued.append(bulk.plain(m.InboxEvent, row)[1])
+    return Accepted(event_id, status, reason)
+
+
+def _insert_queued(session: Session) -> None:
+    rows = session.info.pop(_QUEUED, None)
+    if rows:
+        session.connection().execute(insert(bulk.SHAPES[m.InboxEvent].table), rows)
+
+
+def _drop_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
