@@ -22,7 +22,7 @@ from engine.config.schemagen import (
     SCHEMA_NAMES,
     generate,
 )
-from engine.config.schemagen_config import ACTION_PARAMS
+from engine.config.schemagen_automation import ACTION_PARAMS
 from engine.config.schemagen_defs import DURATION_PATTERN
 from engine.config.yamlload import load_text
 from engine.outbox.admin import STATUSES
