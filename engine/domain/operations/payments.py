@@ -7,9 +7,10 @@ accrued since the last posting is settled first (``interest``), and the whole am
 mirrored onto the originals by each original client's ``judgment_spreader``: one ``mirror``
 transaction per original account, ``parent_id`` the payment, ``client_code`` the original
 account's client, so reporting and invoicing stay with the original clients. No operation
-edits a mirror; ``unspread_payment`` reverses a payment and its mirrors (each keeps its row,
-``reversed`` set, and gains a negating ``reversal`` transaction) and ``respread_payment``
-unspreads and spreads again as new transactions.
+edits a mirror; ``unspread_payment`` (in ``payments_ledger``, with the row primitives)
+reverses a payment and its mirrors (each keeps its row, ``reversed`` set, and gains a
+negating ``reversal`` transaction) and ``respread_payment`` unspreads and spreads again as
+new transactions.
 
 ``AFTER_PAYMENT`` hooks run after each posted payment and each mirror, in the same
 transaction (settlement tracking registers there).
@@ -20,101 +21,47 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from difflib import get_close_matches
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.config.model import Spreader
 from engine.domain.interest import apply_payment_interest_first
-from engine.domain.models import (
-    Account,
-    Allocation,
-    CaseAccount,
-    Judgment,
-    JudgmentSpread,
-    Transaction,
-)
+from engine.domain.models import Account, CaseAccount, Judgment, JudgmentSpread, Transaction
 from engine.domain.money import ZERO, largest_remainder
 from engine.domain.operations.cases import money_param
 from engine.domain.operations.judgments import accrual_start, interest_due
-from engine.domain.spreading import AccountPosition, Part, rank, spread
+from engine.domain.operations.payments_ledger import (
+    PAID_KINDS,
+    account_position,
+    allocate,
+    client_spreader,
+    find_payment,
+    mark_paid,
+    new_transaction,
+    payment_and_mirrors,
+    reverse,
+    spreader_named,
+    unspread_payment,
+)
+from engine.domain.spreading import Part, rank, spread
 from engine.domain.unit import DomainError, Unit
+
+__all__ = [
+    "AFTER_PAYMENT",
+    "PAID_KINDS",
+    "PaymentHook",
+    "find_payment",
+    "move_payments_after",
+    "post_payment",
+    "respread_payment",
+    "spreader_named",
+    "unspread_payment",
+]
 
 PaymentHook = Callable[[Unit, Account, Transaction], None]
 
 AFTER_PAYMENT: list[PaymentHook] = []
-
-PAID_KINDS = ("payment", "mirror")
-
-
-def spreader_named(unit: Unit, spreader_id: str) -> Spreader:
-    """A configured spreader by id; an unknown one is refused with a suggestion."""
-    found = unit.ruleset.spreaders.get(str(spreader_id))
-    if found is None:
-        close = get_close_matches(str(spreader_id), list(unit.ruleset.spreaders), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise DomainError(f"unknown spreader '{spreader_id}'{hint}")
-    return found
-
-
-def _client_spreader(unit: Unit, account: Account, override: str | None) -> Spreader:
-    if override:
-        return spreader_named(unit, override)
-    client = unit.ruleset.clients.get(account.client_code)
-    if client is None or not client.spreader:
-        raise DomainError(
-            f"client '{account.client_code}' of account '{account.id}' has no spreader: "
-            "name one with spreader"
-        )
-    return spreader_named(unit, client.spreader)
-
-
-def _position(account: Account, order_key: str = "") -> AccountPosition:
-    opened = account.placed_date or account.created_at.date()
-    return AccountPosition(account.id, account.balances(), opened, order_key)
-
-
-def _allocate(unit: Unit, tx: Transaction, account: Account, bucket: str, amount: Decimal) -> None:
-    if amount == 0:
-        return
-    if bucket == "overpayment":
-        account.overpayment += amount  # a credit held for the consumer
-    else:
-        account.add_to_bucket(bucket, -amount)
-    unit.session.add(
-        Allocation(transaction_id=tx.id, account_id=account.id, bucket=bucket, amount=amount)
-    )
-
-
-def _transaction(
-    unit: Unit,
-    kind: str,
-    account: Account,
-    amount: Decimal,
-    day: dt.date,
-    spreader: str | None = None,
-    parent_id: int | None = None,
-) -> Transaction:
-    tx = Transaction(
-        account_id=account.id,
-        kind=kind,
-        amount=amount,
-        on_date=day,
-        spreader=spreader,
-        parent_id=parent_id,
-        reversed=False,
-        client_code=account.client_code,
-        created_at=unit.now,
-    )
-    unit.session.add(tx)
-    unit.session.flush()
-    return tx
-
-
-def _paid(account: Account, day: dt.date) -> None:
-    if account.last_payment_date is None or day > account.last_payment_date:
-        account.last_payment_date = day
 
 
 def post_payment(
@@ -138,7 +85,7 @@ def post_payment(
             f"account '{row.id}' is party to judgment '{judgment.id}': post the payment to "
             f"judgment account '{judgment.account_id}'"
         )
-    chosen = _client_spreader(unit, row, spreader)
+    chosen = client_spreader(unit, row, spreader)
     tx, mirrors = _post(unit, row, paid, day, chosen)
     unit.emit(
         "onAfterPaymentPost",
@@ -166,17 +113,17 @@ def _post(
                 f"judgment account '{account.id}': payment date {day} is before the judgment "
                 f"date {judgment.judgment_date}"
             )
-    tx = _transaction(unit, "payment", account, amount, day, spreader.id)
+    tx = new_transaction(unit, "payment", account, amount, day, spreader.id)
     mirrors: list[Transaction] = []
     if judgment is None:
-        allocation = spread(amount, [_position(account)], spreader)
+        allocation = spread(amount, [account_position(account)], spreader)
         for part in allocation.parts:
-            _allocate(unit, tx, account, part.bucket, part.amount)
-        _allocate(unit, tx, account, "overpayment", allocation.overpayment)
+            allocate(unit, tx, account, part.bucket, part.amount)
+        allocate(unit, tx, account, "overpayment", allocation.overpayment)
     else:
         _pay_judgment(unit, tx, account, judgment, amount, day, spreader)
         mirrors = _mirror(unit, tx, judgment, amount, day)
-    _paid(account, day)
+    mark_paid(account, day)
     unit.session.flush()
     for hook in AFTER_PAYMENT:
         hook(unit, account, tx)
@@ -202,11 +149,11 @@ def _pay_judgment(
     order = ("interest", *(b for b in spreader.order if b != "interest"))
     applied = apply_payment_interest_first(amount, due, account.balances(), order)
     if day > accrual_start(unit.session, judgment):
-        accrual = _transaction(unit, "interest", account, due, day)
-        _allocate(unit, accrual, account, "interest", -due)  # interest owed goes up
+        accrual = new_transaction(unit, "interest", account, due, day)
+        allocate(unit, accrual, account, "interest", -due)  # interest owed goes up
     for bucket in order:
-        _allocate(unit, tx, account, bucket, applied.paid.get(bucket, ZERO))
-    _allocate(unit, tx, account, "overpayment", applied.overpayment)
+        allocate(unit, tx, account, bucket, applied.paid.get(bucket, ZERO))
+    allocate(unit, tx, account, "overpayment", applied.overpayment)
 
 
 def _mirror(
@@ -252,7 +199,7 @@ def _mirror_group(
     spreader: Spreader,
     order: dict[str, int],
 ) -> list[Transaction]:
-    positions = [_position(a, f"{order.get(a.id, 0):06d}") for a in accounts]
+    positions = [account_position(a, f"{order.get(a.id, 0):06d}") for a in accounts]
     allocation = spread(share, positions, spreader)
     by_id = {a.id: a for a in accounts}
     parts: dict[str, list[Part]] = {}
@@ -267,11 +214,11 @@ def _mirror_group(
         total = sum((p.amount for p in parts.get(account.id, [])), extra)
         if total == 0:
             continue
-        mirror = _transaction(unit, "mirror", account, total, day, spreader.id, payment.id)
+        mirror = new_transaction(unit, "mirror", account, total, day, spreader.id, payment.id)
         for part in parts.get(account.id, []):
-            _allocate(unit, mirror, account, part.bucket, part.amount)
-        _allocate(unit, mirror, account, "overpayment", extra)
-        _paid(account, day)
+            allocate(unit, mirror, account, part.bucket, part.amount)
+        allocate(unit, mirror, account, "overpayment", extra)
+        mark_paid(account, day)
         mirrors.append(mirror)
     return mirrors
 
@@ -279,102 +226,6 @@ def _mirror_group(
 def _case_order(unit: Unit, judgment: Judgment) -> dict[str, int]:
     links = unit.session.scalars(select(CaseAccount).where(CaseAccount.case_id == judgment.case_id))
     return {link.account_id: link.position for link in links}
-
-
-def find_payment(
-    unit: Unit,
-    payment: Any = None,
-    account: str | None = None,
-    date: dt.date | None = None,
-) -> Transaction:
-    """A payment by id, or the one payment still spread on an account on a date."""
-    if payment is not None:
-        try:
-            key = int(payment)
-        except (TypeError, ValueError):
-            raise DomainError(f"payment must be a transaction number, got {payment!r}") from None
-        tx = unit.session.get(Transaction, key)
-        if tx is None:
-            raise DomainError(f"unknown payment '{payment}'")
-        return tx
-    if account is None or date is None:
-        raise DomainError("name the payment, or its account and date")
-    unit.get(Account, str(account), "account")
-    found = list(
-        unit.session.scalars(
-            select(Transaction)
-            .where(
-                Transaction.account_id == str(account),
-                Transaction.kind == "payment",
-                Transaction.on_date == date,
-                Transaction.reversed.is_(False),
-            )
-            .order_by(Transaction.id)
-        )
-    )
-    if not found:
-        raise DomainError(f"account '{account}' has no spread payment on {date}")
-    if len(found) > 1:
-        listed = ", ".join(str(tx.id) for tx in found)
-        raise DomainError(
-            f"account '{account}' has several payments on {date} ({listed}): name one"
-        )
-    return found[0]
-
-
-def _spread_payment(unit: Unit, tx: Transaction) -> list[Transaction]:
-    """The payment and its live mirrors; mirrors and reversals are refused by name."""
-    if tx.kind == "mirror":
-        raise DomainError(
-            f"transaction {tx.id} on account '{tx.account_id}' mirrors payment {tx.parent_id}: "
-            f"a mirrored spread is never edited by hand; unspread payment {tx.parent_id}"
-        )
-    if tx.kind != "payment":
-        raise DomainError(f"transaction {tx.id} is a {tx.kind}, not a payment")
-    if tx.reversed:
-        raise DomainError(f"payment {tx.id} on account '{tx.account_id}' is already unspread")
-    mirrors = unit.session.scalars(
-        select(Transaction)
-        .where(
-            Transaction.parent_id == tx.id,
-            Transaction.kind == "mirror",
-            Transaction.reversed.is_(False),
-        )
-        .order_by(Transaction.id)
-    )
-    return [tx, *mirrors]
-
-
-def _reverse(unit: Unit, tx: Transaction) -> Transaction:
-    account = unit.get(Account, tx.account_id, "account")
-    tx.reversed = True
-    reversal = _transaction(
-        unit, "reversal", account, -tx.amount, unit.today, tx.spreader, parent_id=tx.id
-    )
-    for allocation in list(tx.allocations):
-        _allocate(unit, reversal, account, allocation.bucket, -allocation.amount)
-    unit.session.flush()
-    latest = unit.session.scalar(
-        select(func.max(Transaction.on_date)).where(
-            Transaction.account_id == account.id,
-            Transaction.kind.in_(PAID_KINDS),
-            Transaction.reversed.is_(False),
-        )
-    )
-    account.last_payment_date = latest
-    return reversal
-
-
-def unspread_payment(
-    unit: Unit,
-    payment: Any = None,
-    account: str | None = None,
-    date: dt.date | None = None,
-) -> list[Transaction]:
-    """Reverse a payment and its mirrors; history is kept (``reversed`` plus a negating
-    ``reversal`` transaction each). Returns the reversals."""
-    tx = find_payment(unit, payment, account, date)
-    return [_reverse(unit, each) for each in _spread_payment(unit, tx)]
 
 
 def respread_payment(
@@ -387,12 +238,12 @@ def respread_payment(
     """Unspread a payment and spread it again on its date as new transactions, with
     ``spreader`` or the one it was spread with."""
     tx = find_payment(unit, payment, account, date)
-    targets = _spread_payment(unit, tx)
+    targets = payment_and_mirrors(unit, tx)
     row = unit.get(Account, tx.account_id, "account")
     name = spreader or tx.spreader
-    chosen = spreader_named(unit, name) if name else _client_spreader(unit, row, None)
+    chosen = spreader_named(unit, name) if name else client_spreader(unit, row, None)
     for each in targets:
-        _reverse(unit, each)
+        reverse(unit, each)
     new, _ = _post(unit, row, tx.amount, tx.on_date, chosen)
     return new
 
@@ -418,10 +269,10 @@ def move_payments_after(unit: Unit, judgment: Judgment) -> list[Transaction]:
         )
     )
     account = unit.get(Account, judgment.account_id, "account")
-    chosen = _client_spreader(unit, account, None)
+    chosen = client_spreader(unit, account, None)
     moved = []
     for tx in moving:
-        _reverse(unit, tx)
+        reverse(unit, tx)
         new, _ = _post(unit, account, tx.amount, tx.on_date, chosen)
         moved.append(new)
     return moved
