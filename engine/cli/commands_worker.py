@@ -24,8 +24,8 @@ from engine.cli.common import config_option, db_option, load_or_exit
     "--queue",
     "queues",
     multiple=True,
-    type=click.Choice(["events", "periodic"]),
-    help="Take only these queues (default: both).",
+    type=click.Choice(["events", "periodic", "relay"]),
+    help="Take only these queues (default: all; without the relay, events and periodic).",
 )
 @click.option("--heartbeat", default=10.0, show_default=True, help="Heartbeat every N seconds.")
 @click.option(
@@ -81,6 +81,10 @@ def worker_command(
     except (NotDistributed, NoPublishedVersion) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    if not relay and not queues:
+        queues = ("events", "periodic")
+    elif not relay and "relay" in queues:
+        raise click.UsageError("--queue relay needs the relay: drop --no-relay")
     timing = Timing(
         due_cron="* * * * *" if due_seconds == "60" else f"* * * * * */{due_seconds}",
         relay_cron=Timing.relay_cron if relay else None,

@@ -7,7 +7,7 @@ once per period across all workers and locked so that two never overlap: ``docke
 (every minute: the daily cycle when due, today's new dates, due waits), ``docket.relay`` (the
 outbox) and ``docket.retry_stalled`` (jobs of a worker whose heartbeat stopped — killed, or
 its machine gone — go back to the queue; running them again is safe, the inbox and the
-ledger make each event count once).
+ledger make each event count once); it also keeps the job table's planner statistics fresh.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from procrastinate import App, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.utils import sync_to_async
 
-from .schema import EVENTS_QUEUE, PERIODIC_QUEUE, PROCESS_TASK, conninfo
+from .schema import EVENTS_QUEUE, PERIODIC_QUEUE, PROCESS_TASK, RELAY_QUEUE, conninfo
 from .work import Worker
 
 log = logging.getLogger("docket.worker")
@@ -91,6 +91,7 @@ def build_app(db_url: str, worker: Worker | None = None, timing: Timing = Timing
         queueing_lock="docket.retry_stalled",
     )
     async def retry_stalled(timestamp: int) -> int:
+        await sync_to_async(current().maintain)
         stalled = await app.job_manager.get_stalled_jobs(
             seconds_since_heartbeat=timing.stalled_after_seconds
         )
@@ -111,7 +112,7 @@ def _relay_task(app: App, current: Callable[[], Worker], cron: str) -> None:
     @app.periodic(cron=cron, periodic_id="relay", priority=PERIODIC_PRIORITY)
     @app.task(
         name="docket.relay",
-        queue=PERIODIC_QUEUE,
+        queue=RELAY_QUEUE,
         lock="docket.relay",
         queueing_lock="docket.relay",
     )

@@ -22,6 +22,7 @@ from engine.domain.store import make_engine, normalize_url, upgrade
 
 EVENTS_QUEUE = "events"
 PERIODIC_QUEUE = "periodic"
+RELAY_QUEUE = "relay"  # its own queue: a worker without the relay never takes its jobs
 PROCESS_TASK = "docket.process"
 
 # One job per subject of the pending rows, oldest first. ``docket.subject`` names the subject
@@ -99,6 +100,26 @@ def conninfo(db_url: str) -> str:
 def requeue_orphans(connection: Connection, cutoff: datetime) -> int:
     """Defer a job for each subject whose events wait since before ``cutoff`` with no job."""
     return int(connection.scalar(text(_ORPHANS_SQL), {"cutoff": cutoff}) or 0)
+
+
+_STALE_JOBS = text(
+    "SELECT n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 10 "
+    "FROM pg_stat_user_tables WHERE relid = to_regclass('procrastinate_jobs')"
+)
+
+
+def refresh_job_statistics(connection: Connection) -> bool:
+    """ANALYZE the job table when it changed a lot since its statistics were taken; True if so.
+
+    Fetching a job with a ``lock`` is planned from these statistics: right after a burst of
+    jobs (a bulk submission, a sweep) they still say "a few rows", and PostgreSQL picks a plan
+    that reads every waiting job for each fetch (seconds instead of a millisecond) until
+    autovacuum, up to a minute or more later, analyzes the table. Checked every few seconds.
+    """
+    if not connection.scalar(_STALE_JOBS):
+        return False
+    connection.execute(text("ANALYZE procrastinate_jobs"))
+    return True
 
 
 def mark_subject(connection: Connection, subject: str) -> None:

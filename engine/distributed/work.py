@@ -35,7 +35,7 @@ from engine.scheduler.service import sweep_time
 from engine.scheduler.sweep import last_swept, sweep
 
 from .follow import active_hash, compile_version, load_published
-from .schema import mark_subject, requeue_orphans
+from .schema import mark_subject, refresh_job_statistics, requeue_orphans
 
 log = logging.getLogger("docket.worker")
 
@@ -151,6 +151,15 @@ class Worker:
                 waiting = session.execute(due_waits(today).with_only_columns(*columns)).all()
         done["due_waits"] = len(waiting)
         return done, [(run_id, f"{kind}:{subject_id}") for run_id, kind, subject_id in waiting]
+
+    def maintain(self) -> bool:
+        """Keep the job table's statistics fresh (see ``schema.refresh_job_statistics``)."""
+        with self.engine.db.connect() as connection:
+            refreshed = refresh_job_statistics(connection)
+            connection.commit()
+        if refreshed:
+            log.info("job table statistics refreshed")
+        return refreshed
 
     def relay(self) -> tuple[dict[str, Any], bool]:
         """Send up to RELAY_BATCH due messages; True as well when more may be due."""

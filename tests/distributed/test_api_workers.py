@@ -110,6 +110,10 @@ def test_api_takes_events_and_workers_process_them_on_the_published_version(
             "and r.path_id = 'welcome'"
         )
         assert scalar(pg_url, on_new) == 1
+        # The welcome letter leaves through the relay, a periodic job of the worker.
+        sent = "select count(*) from outbox where template = 'welcome' and status = 'sent'"
+        _wait_for("the relay", lambda: scalar(pg_url, sent) == 1)
+        assert list((tmp_path / "docket-outbox").rglob("*.pdf"))
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
     finally:
