@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -163,6 +164,8 @@ def create_app(target: Engine | ApiSettings, settings: ApiSettings | None = None
     """
     state = _state_for(target)
     if settings is not None:
+        if isinstance(target, Engine):  # the engine's root and store, whatever the defaults
+            settings = replace(settings, config_root=target.ruleset.root, db_url=target.db_url)
         state.settings = settings
 
     @asynccontextmanager

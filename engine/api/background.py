@@ -237,6 +237,39 @@ class ConfigWatcher:
                 log.exception("reload after a configuration change failed")
 
 
+class VersionFollower:
+    """Distributed mode: follow the configuration version another process published.
+
+    Every ``interval`` seconds, under the reload guard (so never inside a reload of this
+    process), one read of the active version; a new one is compiled from its archived files.
+    """
+
+    def __init__(
+        self, follow: Callable[[], object], guard: threading.Lock, *, interval: float = 2.0
+    ) -> None:
+        self.follow = follow
+        self.guard = guard
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="docket-follow", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(self.interval + 30)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            try:
+                with self.guard:
+                    self.follow()
+            except Exception:  # a bad moment (the store away): the next poll retries
+                log.exception("following the published configuration version failed")
+
+
 class WriteGate:
     """Turns at SQLite's single write lock for the ingest flusher and the inbox loop.
 

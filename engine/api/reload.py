@@ -60,10 +60,13 @@ def reload(
     service: SchedulerService | None = None,
     guard: threading.Lock | None = None,
     gate: AbstractContextManager[None] | None = None,
+    *,
+    root: Path | None = None,
 ) -> ReloadResult:
-    """Load the running root again; switch to it if valid and different."""
+    """Load the configuration root again (default: the running version's); switch to it if
+    valid and different."""
     with guard or threading.Lock():
-        root = Path(engine.ruleset.root)
+        root = root or Path(engine.ruleset.root)
         previous = engine.ruleset.hash
         result = validate_root(root, actions=tuple(engine.registry.names()))
         warnings = [str(f) for f in result.warnings]

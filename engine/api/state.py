@@ -15,6 +15,7 @@ from engine.api.background import (
     ConfigWatcher,
     InboxWorker,
     ObservedScheduler,
+    VersionFollower,
     WriteGate,
 )
 from engine.api.ingest import Ingestor
@@ -42,6 +43,8 @@ class ApiSettings:
     scheduler: bool = False  # the embedded APScheduler service
     relay: bool = False  # the outbox relay (a job of the scheduler)
     watch: bool = False  # reload when the configuration files change
+    distributed: bool = False  # workers process; follow the version other processes publish
+    follow_interval: float = 2.0
     watch_interval: float = 1.0
     inbox_batch: int = 200  # the most per transaction; the loop sizes them to ~25 ms
     inbox_idle_seconds: float = 0.5
@@ -64,6 +67,7 @@ class ApiState:
         self.service: ObservedScheduler | None = None
         self.worker: InboxWorker | None = None
         self.watcher: ConfigWatcher | None = None
+        self.follower: VersionFollower | None = None
         self._redactors: dict[str, Callable[[str | None], str | None]] = {}
         self._own_lock = threading.Lock()
         self.reload_guard = threading.Lock()
@@ -135,9 +139,16 @@ class ApiState:
             self.worker.start()
         if s.watch:
             self.watcher = ConfigWatcher(
-                Path(self.engine.ruleset.root), self._reload_from_watch, interval=s.watch_interval
+                Path(s.config_root), self._reload_from_watch, interval=s.watch_interval
             )
             self.watcher.start()
+        if s.distributed:
+            from engine.distributed.follow import follow_published
+
+            self.follower = VersionFollower(
+                lambda: follow_published(self.engine), self.reload_guard, interval=s.follow_interval
+            )
+            self.follower.start()
         log.info(
             "docket service started",
             extra={
@@ -153,6 +164,8 @@ class ApiState:
         """Stop the workers between units of work, then close the store."""
         if self.watcher is not None:
             self.watcher.stop()
+        if self.follower is not None:
+            self.follower.stop()
         if self.worker is not None:
             self.worker.stop()
         if self.service is not None:
@@ -172,6 +185,7 @@ class ApiState:
                 self.service,
                 self.reload_guard,
                 self.gate.turn("ingest"),
+                root=Path(self.settings.config_root),
             )
         except ReloadRefused:
             self.metrics.reloads.labels("refused").inc()

@@ -66,6 +66,7 @@ def run_command(
         process_inbox=not distributed,
         scheduler=scheduler and not distributed,
         relay=relay and not distributed,
+        distributed=distributed,
         watch=watch,
         access_log=access_log,
     )

@@ -19,8 +19,10 @@ from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.store import make_engine, session_factory
 from engine.runtime.archive import archived_files, compile_files
+from engine.runtime.engine import Engine
+from engine.scheduler import versions
 
-log = logging.getLogger("docket.worker")
+log = logging.getLogger("docket.versions")
 
 
 class NoPublishedVersion(Exception):
@@ -45,6 +47,21 @@ def compile_version(session: Session, ruleset_hash: str, actions: Iterable[str])
             f"the archived files of version {ruleset_hash[:12]} compile to {ruleset.hash[:12]}"
         )
     return ruleset
+
+
+def follow_published(engine: Engine) -> str | None:
+    """Switch ``engine`` to the published version if another one was published; the new
+    hash, or None when it already runs the published version (or none is published)."""
+    with engine.sessions() as session:
+        published = active_hash(session)
+        if published is None or published == engine.ruleset.hash:
+            return None
+        ruleset = compile_version(session, published, engine.registry.names())
+    previous = engine.ruleset.hash
+    engine.use_ruleset(ruleset, publish=False)  # following is not publishing
+    versions.install(engine)
+    log.info("configuration version followed", extra={"previous": previous, "current": published})
+    return published
 
 
 def load_published(db_url: str, actions: Iterable[str]) -> RuleSet:

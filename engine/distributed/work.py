@@ -34,7 +34,7 @@ from engine.scheduler.jobs import ResumeReport, due_waits, resume_run, run_day
 from engine.scheduler.service import sweep_time
 from engine.scheduler.sweep import last_swept, sweep
 
-from .follow import active_hash, compile_version, load_published
+from .follow import follow_published, load_published
 from .schema import mark_subject, refresh_job_statistics, requeue_orphans
 
 log = logging.getLogger("docket.worker")
@@ -83,22 +83,10 @@ class Worker:
         Checked at most every ``follow_seconds`` (one read), so a version published now is
         used by the jobs that start from a second on; a run records the version it used.
         """
-        engine = self.engine
-        if not force and time.monotonic() - self.checked_at < self.follow_seconds:
-            return engine.ruleset.hash
-        self.checked_at = time.monotonic()
-        with engine.sessions() as session:
-            published = active_hash(session)
-            if published is None or published == engine.ruleset.hash:
-                return engine.ruleset.hash
-            ruleset = compile_version(session, published, engine.registry.names())
-        previous = engine.ruleset.hash
-        engine.use_ruleset(ruleset)
-        versions.install(engine)
-        log.info(
-            "configuration version followed", extra={"previous": previous, "current": published}
-        )
-        return published
+        if force or time.monotonic() - self.checked_at >= self.follow_seconds:
+            self.checked_at = time.monotonic()
+            follow_published(self.engine)
+        return self.engine.ruleset.hash
 
     # --- job bodies ----------------------------------------------------------------------
 

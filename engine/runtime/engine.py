@@ -80,11 +80,11 @@ class Engine:
             session.info["today"] = self.clock.today()
             return fn(session)
 
-    def _record_version(self) -> None:
+    def _record_version(self, publish: bool | None = None) -> None:
         """Archive the running version's files and, when publishing, mark it the active one."""
         with self.unit() as unit:
             archive(unit.session, self.ruleset)
-            if not self.publish:
+            if not (self.publish if publish is None else publish):
                 return
             row = unit.session.get(m.RuleSetVersion, self.ruleset.hash)
             for other in unit.session.scalars(
@@ -98,9 +98,10 @@ class Engine:
                 unit.session.add(row)
             row.active = True
 
-    def use_ruleset(self, ruleset: RuleSet) -> None:
+    def use_ruleset(self, ruleset: RuleSet, publish: bool | None = None) -> None:
         """Switch to another (validated) RuleSet: the dispatcher is rebuilt, the version recorded
-        (and published, unless this engine follows the published version: ``publish=False``).
+        and published (unless ``publish`` is False, or the engine was made with
+        ``publish=False``: it follows the version published in the database).
 
         A ``process()`` in progress finishes on the old version first. Waiting runs are left
         to ``engine.scheduler.versions.apply_version_change`` (their ``on_change``).
@@ -111,7 +112,7 @@ class Engine:
             self.dispatcher = Dispatcher(
                 ruleset, self.registry, old.suspend_checks, versions=old.versions
             )
-            self._record_version()
+            self._record_version(publish)
 
     def close(self) -> None:
         self.db.dispose()

@@ -43,6 +43,16 @@ def scalar(db_url: str, sql: str, **params: object) -> int:
         engine.dispose()
 
 
+def fetch(db_url: str, sql: str) -> list[object]:
+    """The first column of every row ``sql`` returns."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)).scalars())
+    finally:
+        engine.dispose()
+
+
 StartWorker = Callable[..., subprocess.Popen[bytes]]
 
 
