@@ -47,6 +47,7 @@ def test_the_api_follows_a_published_version_and_a_reload_publishes_its_own(
         while http.get("/config").json()["hash"] != v2:
             assert time.monotonic() < deadline, "the API did not follow the published version"
             time.sleep(0.1)
+        assert http.get("/config").json()["root"] == str(theirs)  # where it was published
         time.sleep(0.3)  # a few more polls: following must not publish anything
         assert _active(db_url) == v2
 

@@ -38,7 +38,8 @@ router = APIRouter(responses=responses(*COMMON))
 
 @router.get("/config", response_model=ConfigOut, tags=["config"], **guard("viewer"))
 def get_config(request: Request) -> dict[str, Any]:
-    """The running configuration version: its hash, root and when it was loaded."""
+    """The running configuration version: its hash, the root it was published from and when
+    it was loaded."""
     engine = state(request).engine
     ruleset = engine.ruleset
 
@@ -46,7 +47,9 @@ def get_config(request: Request) -> dict[str, Any]:
         row = session.get(m.RuleSetVersion, ruleset.hash)
         return {
             "hash": ruleset.hash,
-            "root": str(ruleset.root),
+            # Where the version was published from (a followed version is compiled from
+            # its archived files in a temporary folder).
+            "root": row.root if row is not None else str(ruleset.root),
             "loaded_at": row.loaded_at if row is not None else None,
             "agency": ruleset.agency.name,
             "timezone": ruleset.agency.timezone,
