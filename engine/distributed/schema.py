@@ -40,18 +40,18 @@ _JOBS = f"""
      ORDER BY pending.first_seq
 """
 
+_NEW_ROWS_JOBS = _JOBS.format(
+    rows="docket_new_inbox",
+    more="AND subject_key IS DISTINCT FROM current_setting('docket.subject', true)",
+    where="",
+)
+
 _TRIGGER_SQL = f"""
 CREATE OR REPLACE FUNCTION docket_defer_inbox() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM procrastinate_defer_jobs_v1(ARRAY({
-    _JOBS.format(
-        rows="docket_new_inbox",
-        more="AND subject_key IS DISTINCT FROM current_setting('docket.subject', true)",
-        where="",
-    )
-}));
+    PERFORM procrastinate_defer_jobs_v1(ARRAY({_NEW_ROWS_JOBS}));
     RETURN NULL;
 END;
 $$;
@@ -64,17 +64,16 @@ CREATE TRIGGER docket_defer_inbox
 
 # A safety net run by the periodic job: a subject with events pending for a while and no job
 # queued or running gets one (say its job failed for good, or was deleted by hand).
+_ORPHAN_JOBS = _JOBS.format(
+    rows="inbox",
+    more="AND received_at < :cutoff",
+    where=(
+        "WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job "
+        "WHERE job.lock = pending.subject_key AND job.status IN ('todo', 'doing'))"
+    ),
+)
 _ORPHANS_SQL = f"""
-SELECT coalesce(array_length(procrastinate_defer_jobs_v1(ARRAY({
-    _JOBS.format(
-        rows="inbox",
-        more="AND received_at < :cutoff",
-        where=(
-            "WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job "
-            "WHERE job.lock = pending.subject_key AND job.status IN ('todo', 'doing'))"
-        ),
-    )
-})), 1), 0)
+SELECT coalesce(array_length(procrastinate_defer_jobs_v1(ARRAY({_ORPHAN_JOBS})), 1), 0)
 """
 
 _DROP_SQL = """

@@ -68,3 +68,26 @@ def test_worker_sweeps_the_day_and_resumes_due_waits(
     )
     assert swept == 1
     assert scalar(pg_url, "select count(*) from fired_dates where trigger_id='next-work-due'") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_events_left_without_a_job_get_one_from_the_safety_net(
+    pg_url: str, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    engine = Engine(load_ruleset(TIMING), pg_url)
+    place(engine, "A1", "P1")
+    engine.submit("onDispute", account="A1")  # before the store defers jobs: none for it
+    engine.close()
+    db = make_engine(pg_url)
+    with db.begin() as conn:  # it has waited longer than the safety net's minute
+        conn.execute(text("update inbox set received_at = received_at - interval '2 minutes'"))
+    db.dispose()
+    assert docket("db", "upgrade", "--distributed", "--db", pg_url).returncode == 0
+    assert scalar(pg_url, "select count(*) from procrastinate_jobs") == 0
+    start_worker(pg_url, "--due-seconds", "1", "--no-relay")
+    processed = "select count(*) from inbox where name = 'onDispute' and status = 'processed'"
+    deadline = time.monotonic() + 60
+    while not scalar(pg_url, processed):
+        assert time.monotonic() < deadline, "the orphaned event was never processed"
+        time.sleep(0.3)
