@@ -88,8 +88,8 @@ def reload(
                 [],
             )
         with work_lock, gate or nullcontext():
-            # The running version's files were archived at start-up (``versions.install``),
-            # before they could change on disk: runs may finish on it (on_change: finish).
+            # The running version's files were archived when the engine recorded it, before
+            # they could change on disk: runs may finish on it (on_change: finish).
             engine.use_ruleset(new)
             change = versions.apply_version_change(engine)
             if service is not None and service.running:

@@ -105,7 +105,6 @@ def _check_mode(db_url: str, distributed: bool) -> None:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         return
-    upgrade(db_url)
     engine = make_engine(db_url)
     try:
         with engine.connect() as connection:

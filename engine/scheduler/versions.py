@@ -1,12 +1,13 @@
-"""RuleSet versions: archive each version's files, reload old ones, and apply ``on_change``.
+"""RuleSet versions: reload old ones from their archived files, and apply ``on_change``.
 
 A run records the hash of the RuleSet it started on. When a new version loads, a waiting
 run finishes on its own version (``on_change: finish``, the default), is cancelled and
 started again on the new one (``restart``), or is cancelled with the reason (``cancel``);
 the new version's path decides (the old one's if the path was removed). To finish on an
-old version the scheduler keeps every version's files (rules, action paths, templates) in
-``scheduler_state`` under ``ruleset.files:<hash>`` and recompiles them on demand — the hash
-covers relative paths and bytes only, so the recompiled RuleSet has the same hash.
+old version, every version's files (rules, action paths, templates) are kept in
+``scheduler_state`` under ``ruleset.files:<hash>`` (the engine archives them when it records
+a version, ``engine.runtime.archive``) and recompiled here on demand — the hash covers
+relative paths and bytes only, so the recompiled RuleSet has the same hash.
 """
 
 from __future__ import annotations
@@ -18,19 +19,12 @@ from sqlalchemy import select
 
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
-from engine.runtime.archive import archive as archive_files
 from engine.runtime.archive import archived_files, compile_files
 from engine.runtime.dispatcher import Dispatcher, RunFailed
 from engine.runtime.subjects import resolve
 
 if TYPE_CHECKING:
     from engine.runtime.engine import Engine
-
-
-def archive(engine: Engine) -> bool:
-    """Keep the running version's files (once per hash); True when newly archived."""
-    with engine.sessions() as session, session.begin():
-        return archive_files(session, engine.ruleset)
 
 
 @dataclass
@@ -60,8 +54,8 @@ class VersionCache:
 
 
 def install(engine: Engine) -> VersionCache:
-    """Archive the running version and let the dispatcher resolve older ones."""
-    archive(engine)
+    """Let the dispatcher resolve older versions (the engine archived its own when it
+    recorded it: ``engine.runtime.archive``)."""
     cache = engine.dispatcher.versions
     if not isinstance(cache, VersionCache) or cache.engine is not engine:
         cache = VersionCache(engine)
