@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.distributed.schema import has_procrastinate
 from engine.domain import models as m
 
 DEAD_STATUSES = ("dead", "dead_letter")
@@ -106,7 +107,7 @@ def _jobs(session: Session) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
     """procrastinate's jobs by task and status, and its live workers ([] when not set up)."""
     if session.get_bind().dialect.name != "postgresql":
         return [], []
-    if not session.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")):
+    if not has_procrastinate(session.connection()):
         return [], []
     jobs = session.execute(
         text("SELECT task_name, status::text, count(*) FROM procrastinate_jobs GROUP BY 1, 2")
