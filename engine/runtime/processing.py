@@ -124,12 +124,13 @@ def _batch(
     outcomes: Counter[str] = Counter()
     with session.begin():
         session.info["today"] = clock.today()
+        pending = _pending(optimistic).where(_INBOX.c.status == "pending")
+        if subject_key is not None:
+            pending = pending.where(_INBOX.c.subject_key == subject_key)
+        pending = pending.order_by(_INBOX.c.seq)
         while True:
             wanted = size - sum(outcomes.values())
-            query = _pending(optimistic).where(_INBOX.c.status == "pending")
-            if subject_key is not None:
-                query = query.where(_INBOX.c.subject_key == subject_key)
-            query = query.order_by(_INBOX.c.seq).limit(wanted)
+            query = pending.limit(wanted)
             # An optimistic batch only reads its events (the batch writes their status); the
             # safe mode may record a rejection or failure on them, so it loads objects.
             found = session.execute(query) if optimistic else session.scalars(query)
