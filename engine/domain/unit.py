@@ -46,6 +46,16 @@ class Unit:
             raise NotFound(f"unknown {what} '{key}'")
         return found
 
+    def new_key(self, model: type[Any], key: Any, what: str) -> str:
+        """A new row's id: ``key`` stripped, refused when empty or already taken."""
+        found = str(key or "").strip()
+        if not found:
+            article = "an" if what[:1] in "aeiou" else "a"
+            raise DomainError(f"{article} {what} needs an id")
+        if self.session.get(model, found) is not None:
+            raise DomainError(f"{what} '{found}' already exists")
+        return found
+
     def add_row(self, model: type[Any], row: dict[str, Any]) -> None:
         """Add an append-only row (one nothing in this unit reads back) of ``model``."""
         if self.sink is None:

@@ -120,11 +120,7 @@ def open_case(
     case; ``opened_date`` (default today, never in the future) lets a case brought over from
     another system keep its history.
     """
-    case_id = str(case or "").strip()
-    if not case_id:
-        raise DomainError("a case needs an id")
-    if unit.session.get(Case, case_id) is not None:
-        raise DomainError(f"case '{case_id}' already exists")
+    case_id = unit.new_key(Case, case, "case")
     account_ids = _ids(accounts, "account")
     if not account_ids:
         raise DomainError(f"case '{case_id}' needs at least one account")

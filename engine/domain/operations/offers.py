@@ -92,11 +92,7 @@ def create_offer(
     settlement_type: str | None = None,
 ) -> Offer:
     """Create an Initiated offer, refused while the account has another active one."""
-    oid = str(offer or "").strip()
-    if not oid:
-        raise DomainError("an offer needs an id")
-    if unit.session.get(Offer, oid) is not None:
-        raise DomainError(f"offer '{oid}' already exists")
+    oid = unit.new_key(Offer, offer, "offer")
     row_account: Account = unit.get(Account, str(account), "account")
     check_open(unit.ruleset, row_account, "an offer")
     current = active_offer(unit.session, row_account.id)

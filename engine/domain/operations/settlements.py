@@ -63,11 +63,7 @@ def create_settlement(
     code_payment_as: str = "settlement",
 ) -> Settlement:
     """Agree a settlement on an account; below the authority amount it needs approval."""
-    sid = str(settlement or "").strip()
-    if not sid:
-        raise DomainError("a settlement needs an id")
-    if unit.session.get(Settlement, sid) is not None:
-        raise DomainError(f"settlement '{sid}' already exists")
+    sid = unit.new_key(Settlement, settlement, "settlement")
     row_account: Account = unit.get(Account, str(account), "account")
     check_open(unit.ruleset, row_account, "a settlement")
     _check_no_other_active(unit, row_account.id, sid)
