@@ -56,12 +56,12 @@ def test_the_close_out_runs_all_fourteen_steps(engine: Engine) -> None:
         assert settlement is not None
         assert (settlement.status, settlement.case_id) == ("reached", "C1")
         assert settlement.reached_date == date(2026, 6, 1)
-        # 2: only the pending claims are fetched and paid out; 9 marks the claims Paid (the
-        # sample's update_claims takes every claim of the settlement).
+        # 2: only the pending claims are fetched and paid out; 9 marks those claims Paid and
+        # leaves the disputed one as it was.
         assert [(c.claimant, c.status) for c in settlement.claims] == [
             ("B1", "Paid"),
             ("L1", "Paid"),
-            ("P1", "Paid"),
+            ("P1", "Disputed"),
         ]
         account = session.get(m.Account, "H1")
         assert account is not None
