@@ -6,6 +6,13 @@ has runs waiting or queued. A batch asks them once for all its events, in the ba
 transaction. Every cached answer is conservative: "maybe" falls back to the per-event
 query, and what the batch itself changes (a run starting to wait) is recorded as it happens.
 Events outside the batch (and sessions without one, such as the scheduler's) take the query.
+
+A derived event no trigger listens to, about an account that is quiet (it exists, has no run
+waiting or queued) and has no other event to come before it (none later in the batch, none
+pending beyond it, none of its derived events left pending), is *settled* as it is written:
+stored processed, with the trace processing it would have given (nothing considered). Taking
+it later would find the same: no trigger, nothing to resume. This saves reading it back,
+dispatching it and updating its status, for most derived events (the history-like ones).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain import models as m
 from engine.runtime import bulk
+from engine.runtime.tracedoc import row_snapshot, trace_head
 
 _KEY = "docket.batch"
 _IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
@@ -31,6 +39,9 @@ _RUN_IDS = 64  # run ids taken from PostgreSQL's sequence per query
 WATCHED: tuple[type[Any], ...] = (m.Case, m.CaseAccount, m.FollowUp)
 # An inbox event as a batch reads it: the ORM object, or (an optimistic batch) its plain row.
 Event = m.InboxEvent | Row[Any]
+# Whether the ruleset lets a derived event (its inbox row) be settled as it is written: no
+# trigger listens to it and it is within the depth guard. The batch checks the subject.
+Unheard = Callable[[dict[str, Any]], bool]
 
 
 @dataclass(slots=True)
@@ -80,6 +91,13 @@ class BatchCache:
     stamps: Iterator[int] = field(default_factory=count)
     event_rows: list[bulk.Stamped] = field(default_factory=list)
     rows: list[bulk.Stamped] = field(default_factory=list)
+    # Settling derived events (module docstring). None: the batch settles nothing.
+    unheard: Unheard | None = None
+    last: dict[str, int] = field(default_factory=dict)  # account -> index of its last event
+    position: int = -1  # index of the event being processed
+    later: set[str] = field(default_factory=set)  # accounts with pending events beyond the batch
+    held_back: set[str] = field(default_factory=set)  # accounts with a derived event pending
+    settled: int = 0
 
     def claimed(self, event_id: str, trigger_id: str) -> bool | None:
         """Whether the ledger holds (event, trigger); None when the batch cannot tell."""
@@ -109,6 +127,7 @@ class BatchCache:
     def begin_event(self) -> None:
         self.claims.clear()
         self.event_rows.clear()
+        self.position += 1
 
     def add_row(self, model: type[Any], row: dict[str, Any]) -> None:
         """A plain append-only row of the current event (a ``Unit.sink``)."""
@@ -123,9 +142,12 @@ class BatchCache:
             for c in self.claims
         )
         self.claims.clear()
+        self.traces.append({"event_id": inbox.id, "ruleset_hash": ruleset_hash, "doc": trace})
+        for _, table, row in self.event_rows:
+            if table is _INBOX:
+                self._settle(row, ruleset_hash, now)
         self.rows.extend(self.event_rows)
         self.event_rows.clear()
-        self.traces.append({"event_id": inbox.id, "ruleset_hash": ruleset_hash, "doc": trace})
         self.statuses.append(
             {"key": inbox.seq, "status": "processed", "at": now, "ruleset": ruleset_hash}
         )
@@ -135,6 +157,26 @@ class BatchCache:
         for name, value in (("status", "processed"), ("processed_at", now)):
             set_committed_value(inbox, name, value)
         set_committed_value(inbox, "ruleset_hash", ruleset_hash)
+
+    def _settle(self, row: dict[str, Any], ruleset_hash: str, now: datetime) -> None:
+        """Store a derived event processed, with its trace, when taking it later could do
+        nothing (module docstring); else its account's later derived events wait too."""
+        account = str(row.get("subject_id"))
+        if not (
+            self.unheard is not None
+            and row.get("subject_kind") == "account"
+            and self.unheard(row)
+            and self.quiet("account", account)
+            and self.last.get(account, -1) <= self.position
+            and account not in self.later
+            and account not in self.held_back
+        ):
+            self.held_back.add(account)
+            return
+        row.update(status="processed", processed_at=now, ruleset_hash=ruleset_hash)
+        doc = trace_head(row_snapshot(row), ruleset_hash)
+        self.traces.append({"event_id": row["id"], "ruleset_hash": ruleset_hash, "doc": doc})
+        self.settled += 1
 
     def write(self, session: Session) -> None:
         """Store the queued bookkeeping (executemany), before the batch commits."""
@@ -235,19 +277,23 @@ def start(
     session: Session,
     events: Sequence[Event],
     fires: Callable[[Event], bool] = lambda _: True,
+    unheard: Unheard | None = None,
+    complete: bool = False,
 ) -> BatchCache:
     """Read what the batch's events will ask for, and install the cache on the session.
 
     ``fires`` tells which events may fire a trigger: only those read their ledger rows and
     load their accounts (with parties) here; for the others the batch only learns which
-    accounts exist (whatever they ask beyond that, they query).
+    accounts exist (whatever they ask beyond that, they query). ``unheard`` lets the batch
+    settle derived events; ``complete`` says no pending event was left beyond ``events``.
     """
     firing = [e for e in events if fires(e)]
     ids = [e.id for e in firing]
     subjects = frozenset(
         (str(e.subject_kind), str(e.subject_id)) for e in events if e.subject_id is not None
     )
-    cache = BatchCache(events=frozenset(ids), subjects=subjects)
+    cache = BatchCache(events=frozenset(ids), subjects=subjects, unheard=unheard)
+    cache.last = {str(e.subject_id): i for i, e in enumerate(events) if e.subject_kind == "account"}
     for chunk in _chunks(ids):
         query = select(m.FiredEvent.event_id, m.FiredEvent.trigger_id).where(
             m.FiredEvent.event_id.in_(chunk)
@@ -271,6 +317,16 @@ def start(
     for chunk in _chunks([a for a in accounts if a not in with_parties]):
         ids_only = select(m.Account.id).where(m.Account.id.in_(chunk))
         cache.existing.update(session.scalars(ids_only))
+    if unheard is not None and not complete:
+        ours = {e.seq for e in events}
+        for chunk in _chunks(accounts):
+            query = select(_INBOX.c.subject_id, _INBOX.c.seq).where(
+                _INBOX.c.status == "pending",
+                _INBOX.c.subject_kind == "account",
+                _INBOX.c.subject_id.in_(chunk),
+            )
+            found = session.execute(query)
+            cache.later.update(str(row.subject_id) for row in found if row.seq not in ours)
     for chunk in _chunks(sorted(clients)):
         for client in session.scalars(select(m.Client).where(m.Client.code.in_(chunk))):
             cache.held[m.Client, client.code] = client
@@ -309,6 +365,9 @@ def _first(item: bulk.Stamped) -> int:
 def _table(model: type[Any]) -> Table:
     table: Table = model.__table__
     return table
+
+
+_INBOX = _table(m.InboxEvent)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -19,6 +19,7 @@ from engine.runtime.registry import ActionRegistry
 from engine.runtime.runner import Paused, Runner, StepError, find_wait
 from engine.runtime.subjects import Subject, context_for, resolve
 from engine.runtime.suspension import DEFAULT_SUSPEND_CHECKS
+from engine.runtime.tracedoc import event_snapshot, trace_head
 
 SuspendCheck = Any  # Callable[[Unit, Subject], str | None]: a reason to skip automation
 
@@ -29,18 +30,6 @@ class RunFailed(Exception):
     def __init__(self, message: str, trigger: str | None, path: str, where: str) -> None:
         super().__init__(message)
         self.trigger, self.path, self.where = trigger, path, where
-
-
-def event_snapshot(event: batch.Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "name": event.name,
-        "subject": {"kind": event.subject_kind, "id": event.subject_id},
-        "data": dict(event.data or {}),
-        "date": event.business_date,
-        "late": bool(event.late),
-        "depth": event.depth,
-    }
 
 
 @dataclass(slots=True)
@@ -67,12 +56,7 @@ class Dispatcher:
         quiet = not triggers and cache is not None and cache.quiet(kind, subject_id)
         subject = None if quiet else resolve(unit.session, kind, subject_id)
         snapshot = event_snapshot(event)
-        trace: dict[str, Any] = {
-            "event": {**snapshot, "date": event.business_date.isoformat()},
-            "ruleset": self.ruleset.hash,
-            "triggers": [],
-            "resumed": [],
-        }
+        trace = trace_head(snapshot, self.ruleset.hash)
         if subject is None:
             return trace
         # Suspension only changes what triggers and waiting runs do: with neither, skip asking.

@@ -23,7 +23,8 @@ from engine.domain import models as m
 from engine.domain.clock import Clock
 from engine.domain.unit import DomainError, Unit
 from engine.runtime import batch
-from engine.runtime.dispatcher import Dispatcher, RunFailed, event_snapshot, give_run_id
+from engine.runtime.dispatcher import Dispatcher, RunFailed, give_run_id
+from engine.runtime.tracedoc import event_snapshot, trace_head
 
 
 @dataclass(slots=True)
@@ -122,6 +123,7 @@ def _batch(
     has nothing left, so a job does not open a transaction only to find that out.
     """
     outcomes: Counter[str] = Counter()
+    taken = 0
     with session.begin():
         session.info["today"] = clock.today()
         pending = _pending(optimistic).where(_INBOX.c.status == "pending")
@@ -129,7 +131,7 @@ def _batch(
             pending = pending.where(_INBOX.c.subject_key == subject_key)
         pending = pending.order_by(_INBOX.c.seq)
         while True:
-            wanted = size - sum(outcomes.values())
+            wanted = size - taken
             query = pending.limit(wanted)
             # An optimistic batch only reads its events (the batch writes their status); the
             # safe mode may record a rejection or failure on them, so it loads objects.
@@ -137,7 +139,11 @@ def _batch(
             events: list[batch.Event] = list(found)
             if not events:
                 return outcomes, False
-            _events(session, dispatcher, ruleset, clock, events, optimistic, outcomes)
+            taken += len(events)
+            # Nothing else pending (another subject's events may still be about one of these
+            # accounts when the query took one subject only).
+            complete = subject_key is None and len(events) < wanted
+            _events(session, dispatcher, ruleset, clock, events, optimistic, complete, outcomes)
             if subject_key is None or len(events) == wanted:
                 return outcomes, True
 
@@ -156,11 +162,17 @@ def _events(
     clock: Clock,
     events: list[batch.Event],
     optimistic: bool,
+    complete: bool,
     outcomes: Counter[str],
 ) -> None:
-    """Process ``events`` with a batch cache, then write the batch's rows."""
+    """Process ``events`` with a batch cache, then write the batch's rows; the derived events
+    the batch settles count as processed."""
     cache = batch.start(
-        session, events, lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name))
+        session,
+        events,
+        lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name)),
+        lambda row: _unheard(ruleset, row),
+        complete,
     )
     try:
         for event in events:
@@ -175,8 +187,19 @@ def _events(
             if optimistic:
                 raise _Retry() from exc
             raise
+        if cache.settled:
+            outcomes["processed"] += cache.settled
     finally:
         batch.finish(session)
+
+
+def _unheard(ruleset: RuleSet, row: dict[str, Any]) -> bool:
+    """No trigger listens to this derived event and the depth guard lets it through."""
+    return (
+        not row.get("trigger_id")
+        and not ruleset.triggers_for(row["name"])
+        and row.get("depth", 0) <= ruleset.agency.max_event_depth
+    )
 
 
 def _process_optimistic(
@@ -271,26 +294,15 @@ def _record_failure(
             steps=[],
         )
         give_run_id(unit, run)
-        snapshot = event_snapshot(event)
-        snapshot["date"] = event.business_date.isoformat()
-        session.merge(
-            m.EventTrace(
-                event_id=event.id,
-                ruleset_hash=ruleset.hash,
-                doc={
-                    "event": snapshot,
-                    "ruleset": ruleset.hash,
-                    "triggers": [
-                        {
-                            "trigger": failure.trigger,
-                            "outcome": "failed",
-                            "runs": [run.id],
-                            "error": str(failure),
-                            "where": failure.where,
-                        }
-                    ],
-                    "resumed": [],
-                    "error": str(failure),
-                },
-            )
-        )
+        doc = trace_head(event_snapshot(event), ruleset.hash)
+        doc["triggers"] = [
+            {
+                "trigger": failure.trigger,
+                "outcome": "failed",
+                "runs": [run.id],
+                "error": str(failure),
+                "where": failure.where,
+            }
+        ]
+        doc["error"] = str(failure)
+        session.merge(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc=doc))
