@@ -23,7 +23,7 @@ from datetime import datetime
 from itertools import chain, count
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, event, func, insert, select, text, update
+from sqlalchemy import Row, Table, bindparam, event, func, select, text, update
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -185,10 +185,8 @@ class BatchCache:
         bulk.insert_rows(session, sorted(rows + self.rows, key=_first))
         self.rows, self.order = [], {}
         connection = session.connection()
-        if self.ledger:
-            connection.execute(insert(_table(m.FiredEvent)), self.ledger)
-        if self.traces:
-            connection.execute(insert(_table(m.EventTrace)), self.traces)
+        bulk.insert_many(connection, _table(m.FiredEvent), self.ledger)
+        bulk.insert_many(connection, _table(m.EventTrace), self.traces)
         if self.statuses:
             inbox = _table(m.InboxEvent)
             mark = (

@@ -9,15 +9,25 @@ cascades) was most of the cost of writing them.
 Only rows no foreign key points at are taken, and only objects built from plain column
 values (no relationship set on them), so the ORM flush of everything else, which runs
 first, can never need one of them. Anything else is left to that flush.
+
+On SQLite, a batch's inserts skip SQLAlchemy's per-row parameter assembly, which cost more
+than the driver's own insert: for each (table, columns) the statement is compiled once, and
+each row becomes the tuple the driver takes, through the columns' own bind processors (the
+same conversions SQLAlchemy applies), with the columns' Python defaults filled in as the ORM
+would. PostgreSQL keeps SQLAlchemy's executemany, which already batches rows into a few
+multi-row statements there (round trips, not Python, are its cost).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Column, Connection, Dialect, Table, bindparam, insert, inspect
 from sqlalchemy.orm import InstanceState, Mapper, Session
 
 from engine.domain import models as m
@@ -111,4 +121,56 @@ def insert_rows(session: Session, rows: list[Stamped]) -> None:
         by_table.setdefault(table, []).append(row)
     for table, table_rows in by_table.items():
         for _, same in groupby(table_rows, key=_keys):
-            connection.execute(insert(table), list(same))
+            insert_many(connection, table, list(same))
+
+
+def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``connection.execute(insert(table), rows)`` for rows with the same keys (module doc)."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), list(rows))
+        return
+    sql, convert = _statement(dialect, table, tuple(rows[0]))
+    connection.exec_driver_sql(sql, [convert(row) for row in rows])
+
+
+Convert = Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+@lru_cache(maxsize=256)
+def _statement(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> tuple[str, Convert]:
+    """The compiled insert of ``keys`` and of the columns with a Python default, and what
+    turns a row into its parameters: its values (or the defaults, as the ORM fills them) in
+    the statement's order, through the columns' bind processors."""
+    given = set(keys)
+    columns = {
+        column.key: column
+        for column in table.columns
+        if column.key in given or (column.default is not None and not column.default.is_sequence)
+    }
+    if given - columns.keys():
+        raise KeyError(f"{table.name} has no column {sorted(given - columns.keys())}")
+    statement = insert(table).values({key: bindparam(key) for key in columns})
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    assert len(names) == len(columns), "SQLite takes positional parameters"
+    defaults = {key: _default(columns[key]) for key in names if key not in given}
+    pick = itemgetter(*names)
+    processors = [columns[key].type.dialect_impl(dialect).bind_processor(dialect) for key in names]
+
+    def convert(row: dict[str, Any]) -> tuple[Any, ...]:
+        values = pick({**defaults, **row} if defaults else row)
+        if len(names) == 1:
+            values = (values,)
+        return tuple([v if p is None else p(v) for p, v in zip(processors, values, strict=True)])
+
+    return compiled.string, convert
+
+
+def _default(column: Column[Any]) -> Any:
+    """The value the ORM gives a column left out of a new row (a callable's result is made
+    once: it is bound as a parameter, never shared as an object)."""
+    default: Any = column.default
+    return default.arg(None) if default.is_callable else default.arg
