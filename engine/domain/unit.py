@@ -70,7 +70,6 @@ class Unit:
         subject_id: str,
         data: dict[str, Any] | None = None,
         *,
-        subject_key: str | None = None,
         trigger_id: str | None = None,
         late: bool = False,
     ) -> str:
@@ -84,7 +83,7 @@ class Unit:
             name=name,
             subject_kind=subject_kind,
             subject_id=subject_id,
-            subject_key=subject_key or f"{subject_kind}:{subject_id}",
+            subject_key=f"{subject_kind}:{subject_id}",
             data=data or {},
             status="pending",
             depth=self.depth + 1 if self.cause else 0,

@@ -140,9 +140,9 @@ def _batch(
             if not events:
                 return outcomes, False
             taken += len(events)
-            # Nothing else pending (another subject's events may still be about one of these
-            # accounts when the query took one subject only).
-            complete = subject_key is None and len(events) < wanted
+            # Nothing else pending: not at all, or (one subject) not for this subject, whose
+            # key ("account:A1") every event about it carries.
+            complete = len(events) < wanted
             _events(session, dispatcher, ruleset, clock, events, optimistic, complete, outcomes)
             if subject_key is None or len(events) == wanted:
                 return outcomes, True

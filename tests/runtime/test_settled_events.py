@@ -167,3 +167,23 @@ def test_a_later_event_of_the_same_account_keeps_derived_events_in_order(db_url,
     assert seq > _inbox(engine, "onAfterPaymentPost")[-1]["seq"]  # taken after the payment
     assert engine.process().outcomes == {"processed": 1}
     engine.close()
+
+
+def test_one_subjects_batch_settles_too_unless_more_of_it_waits(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A2", "100.00", party="P2")
+    engine.process()
+    engine.submit("onAfterDeceased", account="A1")
+    # A worker's job for one subject: all its pending events taken, its derived one settled.
+    assert engine.process(subject="account:A1").outcomes == {"processed": 2}
+    engine.submit_many(
+        [
+            {"name": "onAfterDeceased", "account": "A2"},
+            {"name": "onAfterPaymentPost", "account": "A2", "data": {"amount": "5.00"}},
+        ]
+    )
+    # Taking one event of two: the other is still to come, so the derived event waits.
+    assert engine.process(limit=1, subject="account:A2").outcomes == {"processed": 1}
+    moved = {e["subject_id"]: e["status"] for e in _inbox(engine, "onWorklistChange")}
+    assert moved == {"A1": "processed", "A2": "pending"}
+    engine.close()

@@ -26,7 +26,7 @@ class InboxEvent(Base):
     name: Mapped[str] = mapped_column(String(80))
     subject_kind: Mapped[str | None] = mapped_column(String(20))
     subject_id: Mapped[str | None] = mapped_column(String(64))
-    subject_key: Mapped[str | None] = mapped_column(String(80))
+    subject_key: Mapped[str | None] = mapped_column(String(80))  # always "{kind}:{id}"
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     reason: Mapped[str | None] = mapped_column(Text)
