@@ -131,11 +131,37 @@ def _change(ref: tuple[str, ...], config_root: Path, db_url: str, retry: bool) -
 
 
 @outbox_group.command("retry")
-@click.argument("ref", nargs=-1, required=True)
+@click.argument("ref", nargs=-1)
+@click.option("--account", help="Every message about this account that can be retried.")
+@click.option(
+    "--status",
+    type=click.Choice(sorted(admin.RETRYABLE)),
+    help="With --account: only messages of this status (blocked: those a hold parked).",
+)
 @config_option
 @db_option
-def retry_command(ref: tuple[str, ...], config_root: Path, db_url: str) -> None:
-    """Put dead (or in-doubt, blocked, cancelled) messages back in the queue, due now."""
+def retry_command(
+    ref: tuple[str, ...], account: str | None, status: str | None, config_root: Path, db_url: str
+) -> None:
+    """Put dead (or in-doubt, blocked, cancelled) messages back in the queue, due now.
+
+    Name them by number or key, or take an account's: ``--account A1 --status blocked`` after
+    a hold is lifted. Each passes the contact policy again before it is sent.
+    """
+    if bool(ref) == bool(account):
+        raise click.UsageError("give message numbers or keys, or --account (not both)")
+    if status and not account:
+        raise click.UsageError("--status selects an account's messages: give --account too")
+    if account:
+        engine = open_engine(config_root, db_url)
+        try:
+            ref = tuple(engine.read(lambda s: admin.retryable(s, account, status)))
+        finally:
+            engine.close()
+        if not ref:
+            which = f"{status} " if status else ""
+            click.echo(f"no {which}messages to retry for account {account}")
+            return
     _change(ref, config_root, db_url, retry=True)
 
 

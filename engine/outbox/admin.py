@@ -101,6 +101,18 @@ def listing(session: Session, filters: Filters, redact: Redact) -> list[dict[str
     return [summary(row, redact) for row in reversed(session.scalars(query).all())]
 
 
+def retryable(session: Session, account: str, status: str | None = None) -> list[str]:
+    """The numbers of the messages about ``account`` that ``retry`` takes (of ``status``
+    only, when given), oldest first: after a hold is lifted, the ones it blocked."""
+    statuses = sorted(RETRYABLE) if status is None else [status]
+    query = (
+        select(m.OutboxMessage.id)
+        .where(m.OutboxMessage.account_id == account, m.OutboxMessage.status.in_(statuses))
+        .order_by(m.OutboxMessage.id)
+    )
+    return [str(found) for found in session.scalars(query)]
+
+
 def retry(session: Session, ref: str) -> m.OutboxMessage:
     """Put a dead, in-doubt, blocked or cancelled message back in the queue (due now).
 

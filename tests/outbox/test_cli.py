@@ -86,3 +86,27 @@ def test_trace_and_explain_show_a_held_message(desk: MakeDesk) -> None:
     assert as_json["held"][0]["reason"] == "hold: dispute on account A1"
     blocked = json.loads(docket(one, "outbox", "list", "--status", "blocked", "--json").output)
     assert [b["reason"] for b in blocked] == ["hold: dispute on account A1"]
+
+
+def test_retry_takes_the_messages_a_lifted_hold_parked(desk: MakeDesk) -> None:
+    one = desk()
+    one.place(send=("letter", "email"), holds=("dispute",))
+    blocked = json.loads(docket(one, "outbox", "list", "--status", "blocked", "--json").output)
+    assert [b["id"] for b in blocked] == [1, 2]
+    one.engine.operate("lift_contact_hold", {"account": "A1", "hold": "dispute"})
+    one.engine.process()
+
+    retried = docket(one, "outbox", "retry", "--account", "A1", "--status", "blocked")
+    assert retried.exit_code == 0, retried.output
+    assert retried.output.splitlines() == ["message 1: pending", "message 2: pending"]
+    listed = json.loads(docket(one, "outbox", "list", "--account", "A1", "--json").output)
+    assert [(i["id"], i["status"]) for i in listed] == [(1, "pending"), (2, "pending")]
+    again = docket(one, "outbox", "retry", "--account", "A1", "--status", "blocked")
+    assert (again.exit_code, again.output) == (0, "no blocked messages to retry for account A1\n")
+
+    neither = docket(one, "outbox", "retry")
+    assert neither.exit_code == 2 and "give message numbers or keys, or --account" in neither.output
+    both = docket(one, "outbox", "retry", "1", "--account", "A1")
+    assert both.exit_code == 2 and "(not both)" in both.output
+    alone = docket(one, "outbox", "retry", "1", "--status", "blocked")
+    assert alone.exit_code == 2 and "give --account too" in alone.output
