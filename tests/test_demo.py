@@ -20,6 +20,7 @@ def test_demo_prints_the_timeline_of_every_story(tmp_path, monkeypatch):
     assert "status A1: NEW -> DSP" in out
     assert "2026-05-21 Thu\n" in out
     assert "letter court-reminder -> P1" in out
+    assert "  report settlement-summary\n" in out  # a report has no recipient to show
     assert "NOT as expected" not in out
 
 

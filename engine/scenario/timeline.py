@@ -189,10 +189,9 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
         for key in ("letters", "emails", "sms", "webhooks", "reports"):
             for msg in entry.get(key, []):
                 late = " LATE" if msg["late"] else ""
-                lines.append(
-                    f"  {key[:-1] if key != 'sms' else 'sms'} {msg['template']} -> "
-                    f"{msg['to']}{late}"
-                )
+                to = f" -> {msg['to']}" if msg["to"] else ""  # a report goes to no one
+                kind = key[:-1] if key != "sms" else "sms"
+                lines.append(f"  {kind} {msg['template']}{to}{late}")
         for task in entry.get("tasks", []):
             lines.append(f"  task [{task['department']}] {task['title']} (due {task['due']})")
         lines.extend(f"  note {text}" for text in entry.get("notes", []))
