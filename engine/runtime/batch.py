@@ -96,7 +96,7 @@ class BatchCache:
     last: dict[str, int] = field(default_factory=dict)  # account -> index of its last event
     position: int = -1  # index of the event being processed
     later: set[str] = field(default_factory=set)  # accounts with pending events beyond the batch
-    held_back: set[str] = field(default_factory=set)  # accounts with a derived event pending
+    held_back: set[str] = field(default_factory=set)  # keys of subjects with derived events left
     settled: int = 0
 
     def claimed(self, event_id: str, trigger_id: str) -> bool | None:
@@ -161,7 +161,7 @@ class BatchCache:
     def _settle(self, row: dict[str, Any], ruleset_hash: str, now: datetime) -> None:
         """Store a derived event processed, with its trace, when taking it later could do
         nothing (module docstring); else its account's later derived events wait too."""
-        account = str(row.get("subject_id"))
+        account, key = str(row.get("subject_id")), str(row.get("subject_key"))
         if not (
             self.unheard is not None
             and row.get("subject_kind") == "account"
@@ -169,9 +169,9 @@ class BatchCache:
             and self.quiet("account", account)
             and self.last.get(account, -1) <= self.position
             and account not in self.later
-            and account not in self.held_back
+            and key not in self.held_back
         ):
-            self.held_back.add(account)
+            self.held_back.add(key)
             return
         row.update(status="processed", processed_at=now, ruleset_hash=ruleset_hash)
         doc = trace_head(row_snapshot(row), ruleset_hash)

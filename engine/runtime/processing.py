@@ -143,9 +143,13 @@ def _batch(
             # Nothing else pending: not at all, or (one subject) not for this subject, whose
             # key ("account:A1") every event about it carries.
             complete = len(events) < wanted
-            _events(session, dispatcher, ruleset, clock, events, optimistic, complete, outcomes)
+            left = _events(
+                session, dispatcher, ruleset, clock, events, optimistic, complete, outcomes
+            )
             if subject_key is None or len(events) == wanted:
                 return outcomes, True
+            if subject_key not in left:  # all taken, and its derived events settled
+                return outcomes, False
 
 
 _INBOX: Table = m.Base.metadata.tables["inbox"]
@@ -164,9 +168,10 @@ def _events(
     optimistic: bool,
     complete: bool,
     outcomes: Counter[str],
-) -> None:
+) -> set[str]:
     """Process ``events`` with a batch cache, then write the batch's rows; the derived events
-    the batch settles count as processed."""
+    the batch settles count as processed. The keys of the subjects whose derived events are
+    left pending."""
     cache = batch.start(
         session,
         events,
@@ -189,6 +194,7 @@ def _events(
             raise
         if cache.settled:
             outcomes["processed"] += cache.settled
+        return cache.held_back
     finally:
         batch.finish(session)
 
