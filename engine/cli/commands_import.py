@@ -7,6 +7,7 @@ rest still load. Exit 1 when any row failed.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -52,7 +53,11 @@ def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _json_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """JSON: a list of accounts, or {parties: [...], accounts: [...]} like a scenario's given."""
+    """JSON: a list of accounts, or {parties: [...], accounts: [...]} like a scenario's given.
+
+    An account's party is an id, ``{party, roles}``, or the party itself inline
+    (``{id, name, email, …, roles}``), created or updated with the account.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(data, dict):
         specs = {str(p.get("id")): p for p in data.get("parties", [])}
@@ -61,11 +66,16 @@ def _json_rows(path: Path) -> Iterator[dict[str, Any]]:
         specs, accounts = {}, data
     for account in accounts:
         row = dict(account)
-        links = row.get("parties") or []
-        row["_parties"] = [
-            specs.get(str(link if isinstance(link, str) else link.get("party"))) for link in links
-        ]
-        row["_parties"] = [p for p in row["_parties"] if p]
+        links, inline = [], []
+        for link in row.get("parties") or []:
+            if isinstance(link, dict) and "id" in link and "party" not in link:
+                spec = {k: v for k, v in link.items() if k != "roles"}
+                inline.append(spec)
+                link = {"party": spec["id"], "roles": link.get("roles") or ["responsible"]}
+            links.append(link)
+        row["parties"] = links
+        named = (specs.get(str(k if isinstance(k, str) else k.get("party"))) for k in links)
+        row["_parties"] = [*inline, *(p for p in named if p)]
         yield row
 
 
@@ -111,9 +121,10 @@ def import_accounts(
     imported: list[str] = []
     errors: list[dict[str, Any]] = []
     try:
+        # The bar goes to a terminal's stderr only: stdout stays the report (JSON with --json).
         show = not as_json and sys.stderr.isatty()
         with click.progressbar(
-            rows, label="importing", file=sys.stderr if show else None, show_pos=True
+            rows, label="importing", file=sys.stderr if show else io.StringIO(), show_pos=True
         ) as bar:
             for number, row in enumerate(bar, start=1):
                 try:

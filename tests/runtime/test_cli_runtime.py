@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from engine.cli.main import _register, cli
-from tests.runtime.helpers import CONFIG
+from engine.domain import models as m
+from tests.runtime.helpers import CONFIG, make_engine
 
 _register()
 
@@ -118,3 +120,41 @@ def test_db_upgrade_creates_the_schema(tmp_path):
     assert code == 0
     assert "newest schema" in out
     assert (tmp_path / "fresh.db").exists()
+
+
+def test_import_json_takes_parties_inline_or_by_id(db, tmp_path):
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "A1",
+                    "client": "ACME",
+                    "balances": {"principal": "100.00"},
+                    "parties": [{"id": "P1", "name": "Dana Reyes", "roles": ["co_signer"]}],
+                },
+                {"id": "A2", "client": "ACME", "parties": ["P1"]},  # known by now
+                {"id": "A3", "client": "ACME", "parties": ["P9"]},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    args = ("--json", "--config", str(CONFIG), "--db", db)
+    code, out = run("import", "accounts", str(accounts), *args)
+    assert code == 1
+    report = json.loads(out)
+    assert report["imported"] == 2, report
+    assert [e["row"] for e in report["errors"]] == [3]
+    assert "unknown party 'P9'" in report["errors"][0]["error"]
+    engine = make_engine(db)
+    links = engine.read(
+        lambda s: {
+            (link.account_id, link.party_id, tuple(link.roles), s.get(m.Party, link.party_id).name)
+            for link in s.scalars(select(m.AccountParty))
+        }
+    )
+    engine.close()
+    assert links == {
+        ("A1", "P1", ("co_signer",), "Dana Reyes"),
+        ("A2", "P1", ("responsible",), "Dana Reyes"),
+    }
