@@ -111,10 +111,22 @@ def show_command(ref: str, config_root: Path, db_url: str, as_json: bool) -> Non
             click.echo(f"    {text}")
 
 
-def _change(ref: tuple[str, ...], config_root: Path, db_url: str, retry: bool) -> None:
+def _change(
+    ref: tuple[str, ...],
+    config_root: Path,
+    db_url: str,
+    retry: bool,
+    account: tuple[str, str | None] | None = None,
+) -> None:
+    """Retry or cancel each message of ``ref``, or (retry) those of ``account`` (id, status)."""
     engine = open_engine(config_root, db_url)
     failed = False
     try:
+        if account is not None:
+            ref = tuple(engine.read(lambda s: admin.retryable(s, *account)))
+            if not ref:
+                which = f"{account[1]} " if account[1] else ""
+                click.echo(f"no {which}messages to retry for account {account[0]}")
         for one in ref:
             try:
                 with engine.unit("cli") as unit:
@@ -152,17 +164,8 @@ def retry_command(
         raise click.UsageError("give message numbers or keys, or --account (not both)")
     if status and not account:
         raise click.UsageError("--status selects an account's messages: give --account too")
-    if account:
-        engine = open_engine(config_root, db_url)
-        try:
-            ref = tuple(engine.read(lambda s: admin.retryable(s, account, status)))
-        finally:
-            engine.close()
-        if not ref:
-            which = f"{status} " if status else ""
-            click.echo(f"no {which}messages to retry for account {account}")
-            return
-    _change(ref, config_root, db_url, retry=True)
+    selection = (account, status) if account else None
+    _change(ref, config_root, db_url, retry=True, account=selection)
 
 
 @outbox_group.command("cancel")
