@@ -187,3 +187,19 @@ def test_one_subjects_batch_settles_too_unless_more_of_it_waits(db_url, tmp_path
     moved = {e["subject_id"]: e["status"] for e in _inbox(engine, "onWorklistChange")}
     assert moved == {"A1": "processed", "A2": "pending"}
     engine.close()
+
+
+def test_a_batch_redone_after_a_failure_settles_the_same(db_url, tmp_path):
+    engine = _engine(db_url, tmp_path)
+    place(engine, "A2", "100.00", party="P2")
+    engine.process()
+    # The test agency's explode path fails (no worklist given): the batch is redone in the
+    # safe mode, event by event, and the other account's derived event is settled there.
+    engine.submit_many(
+        [{"name": "onAfterDeceased", "account": "A1"}, {"name": "onDispute", "account": "A2"}]
+    )
+    assert engine.process().outcomes == {"processed": 2, "failed": 1}
+    moved = [(e["subject_id"], e["status"]) for e in _inbox(engine, "onWorklistChange")]
+    assert moved == [("A1", "processed")]
+    assert _trace(engine, _inbox(engine, "onWorklistChange")[0]["id"])["triggers"] == []
+    engine.close()
