@@ -6,33 +6,29 @@ trigger listens to (their whole trace is this head with nothing considered).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
 def event_snapshot(event: Any) -> dict[str, Any]:
     """The event (an inbox object or row) as the paths' ``event`` sees it."""
-    return {
-        "id": event.id,
-        "name": event.name,
-        "subject": {"kind": event.subject_kind, "id": event.subject_id},
-        "data": dict(event.data or {}),
-        "date": event.business_date,
-        "late": bool(event.late),
-        "depth": event.depth,
-    }
+    return _snapshot(lambda name: getattr(event, name))
 
 
 def row_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``event_snapshot`` of an inbox row given as column values."""
+    """``event_snapshot`` of an inbox row given as column values (a None value left out)."""
+    return _snapshot(row.get)
+
+
+def _snapshot(value: Callable[[str], Any]) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "name": row["name"],
-        "subject": {"kind": row.get("subject_kind"), "id": row.get("subject_id")},
-        "data": dict(row.get("data") or {}),
-        "date": row["business_date"],
-        "late": bool(row.get("late")),
-        "depth": row.get("depth", 0),
+        "id": value("id"),
+        "name": value("name"),
+        "subject": {"kind": value("subject_kind"), "id": value("subject_id")},
+        "data": dict(value("data") or {}),
+        "date": value("business_date"),
+        "late": bool(value("late")),
+        "depth": value("depth") or 0,
     }
 
 
