@@ -19,7 +19,7 @@ from engine.domain.operations.registry import invoke
 from engine.domain.store import DEFAULT_URL, make_engine, session_factory, upgrade
 from engine.domain.unit import Unit
 from engine.runtime.actions import builtin_registry
-from engine.runtime.archive import archive
+from engine.runtime.archive import record
 from engine.runtime.dispatcher import Dispatcher
 from engine.runtime.inbox import SUBJECT_MODELS, accept, check
 from engine.runtime.processing import ProcessStats, process_batch
@@ -83,28 +83,17 @@ class Engine:
     def _record_version(self, publish: bool | None = None) -> None:
         """Archive the running version's files and, when publishing, mark it the active one."""
         with self.unit() as unit:
-            archive(unit.session, self.ruleset)
-            if not (self.publish if publish is None else publish):
-                return
-            row = unit.session.get(m.RuleSetVersion, self.ruleset.hash)
-            for other in unit.session.scalars(
-                select(m.RuleSetVersion).where(m.RuleSetVersion.active.is_(True))
-            ):
-                other.active = False
-            if row is None:
-                row = m.RuleSetVersion(
-                    hash=self.ruleset.hash, root=str(self.ruleset.root), loaded_at=unit.now
-                )
-                unit.session.add(row)
-            row.active = True
+            publish = self.publish if publish is None else publish
+            record(unit.session, self.ruleset, unit.now, publish=publish)
 
     def use_ruleset(self, ruleset: RuleSet, publish: bool | None = None) -> None:
-        """Switch to another (validated) RuleSet: the dispatcher is rebuilt, the version recorded
-        and published (unless ``publish`` is False, or the engine was made with
+        """Run another (validated) RuleSet: the dispatcher is rebuilt and the version recorded
+        as at start-up (published unless ``publish`` is False, or the engine was made with
         ``publish=False``: it follows the version published in the database).
 
-        A ``process()`` in progress finishes on the old version first. Waiting runs are left
-        to ``engine.scheduler.versions.apply_version_change`` (their ``on_change``).
+        A ``process()`` in progress finishes on the old version first. Only
+        ``engine.scheduler.versions`` calls it: the one place that switches versions (and
+        applies ``on_change`` to waiting runs).
         """
         with self.lock:
             old = self.dispatcher
