@@ -20,7 +20,6 @@ from engine.api.background import (
 )
 from engine.api.ingest import Ingestor
 from engine.api.metrics import Metrics
-from engine.api.reload import ReloadRefused, ReloadResult, reload
 from engine.domain.store import DEFAULT_URL
 from engine.domain.unit import Unit
 from engine.runtime.engine import Engine
@@ -102,6 +101,12 @@ class ApiState:
         with self.gate.turn("ingest"):
             return self.engine.operate(name, params, "api")
 
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """No batch, sweep, scheduler job or API write runs meanwhile."""
+        with self.work_lock, self.gate.turn("ingest"):
+            yield
+
     def wake(self) -> None:
         if self.worker is not None:
             self.worker.wake.set()
@@ -109,7 +114,7 @@ class ApiState:
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Archive the running version, then start the workers the settings ask for."""
+        """Let runs finish on older versions, then start the workers the settings ask for."""
         versions.install(self.engine)
         s = self.settings
         if s.process_inbox:
@@ -143,10 +148,8 @@ class ApiState:
             )
             self.watcher.start()
         if s.distributed:
-            from engine.distributed.follow import follow_published
-
             self.follower = VersionFollower(
-                lambda: follow_published(self.engine), self.reload_guard, interval=s.follow_interval
+                lambda: versions.follow(self.engine), self.reload_guard, interval=s.follow_interval
             )
             self.follower.start()
         log.info(
@@ -176,18 +179,18 @@ class ApiState:
 
     # --- configuration -------------------------------------------------------------------
 
-    def reload(self) -> ReloadResult:
-        """Validate and switch (see ``engine.api.reload``); ReloadRefused keeps the old one."""
+    def reload(self) -> versions.SwitchReport:
+        """Switch to the configuration root as it is now (``versions.switch``): validated
+        first; SwitchRefused keeps the running version."""
         try:
-            result = reload(
-                self.engine,
-                self.work_lock,
-                self.service,
-                self.reload_guard,
-                self.gate.turn("ingest"),
-                root=Path(self.settings.config_root),
-            )
-        except ReloadRefused:
+            with self.reload_guard:
+                result = versions.switch(
+                    self.engine,
+                    Path(self.settings.config_root),
+                    hold=self._quiet(),
+                    service=self.service,
+                )
+        except versions.SwitchRefused:
             self.metrics.reloads.labels("refused").inc()
             raise
         self.metrics.reloads.labels("applied" if result.changed else "unchanged").inc()
@@ -196,7 +199,7 @@ class ApiState:
     def _reload_from_watch(self) -> None:
         try:
             result = self.reload()
-        except ReloadRefused as refused:
+        except versions.SwitchRefused as refused:
             log.error(
                 "configuration change refused: %s",
                 refused.detail,

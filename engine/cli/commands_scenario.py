@@ -161,15 +161,15 @@ def sweep_command(day: datetime | None, db_url: str, config_root: Path, as_json:
     """Run the daily cycle by hand: date sweep with catch-up, due waits, hooks, inbox."""
     from engine.domain.clock import SimulatedClock, SystemClock
     from engine.runtime.engine import Engine
+    from engine.scheduler import versions
     from engine.scheduler.jobs import run_day
-    from engine.scheduler.versions import apply_version_change
 
     ruleset = load_or_exit(config_root)
     zone = ruleset.agency.timezone
     clock = SimulatedClock(day.date(), zone) if day is not None else SystemClock(zone)
     engine = Engine(ruleset, db_url, clock=clock)
     try:
-        change = apply_version_change(engine)
+        change = versions.adopt(engine)
         report = run_day(engine, clock.today())
     finally:
         engine.close()

@@ -70,9 +70,9 @@ def worker_command(
     """
     from engine.api.logs import configure
     from engine.distributed.app import Timing, build_app, run_worker
-    from engine.distributed.follow import NoPublishedVersion
     from engine.distributed.schema import NotDistributed, require_installed
     from engine.distributed.work import Worker
+    from engine.scheduler.versions import NoPublishedVersion
 
     configure(log_level)
     try:
@@ -117,12 +117,12 @@ def publish_command(config_root: Path, db_url: str) -> None:
     is refused with its errors and the published version stays.
     """
     from engine.runtime.engine import Engine
-    from engine.scheduler.versions import apply_version_change
+    from engine.scheduler import versions
 
     ruleset = load_or_exit(config_root)
-    engine = Engine(ruleset, db_url)
+    engine = Engine(ruleset, db_url)  # records the version and publishes it
     try:
-        change = apply_version_change(engine)
+        change = versions.adopt(engine)
     finally:
         engine.close()
     click.echo(f"version {ruleset.hash[:12]} published")

@@ -2,6 +2,7 @@
 
 ``schema`` sets a database up for workers (procrastinate's tables and the inbox trigger that
 defers one job per subject with every pending event, in the event's own transaction);
-``follow`` loads the configuration version published in the database; ``work`` holds the job
-bodies a worker runs; ``app`` registers them as procrastinate tasks and periodic tasks.
+``work`` holds the job bodies a worker runs, on the configuration version published in the
+database (``engine.scheduler.versions.open_published`` and ``follow``); ``app`` registers
+them as procrastinate tasks and periodic tasks.
 """

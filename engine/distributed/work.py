@@ -34,7 +34,6 @@ from engine.scheduler.jobs import ResumeReport, due_waits, resume_run, run_day
 from engine.scheduler.service import sweep_time
 from engine.scheduler.sweep import last_swept, sweep
 
-from .follow import follow_published, load_published
 from .schema import mark_subject, refresh_job_statistics, requeue_orphans
 
 log = logging.getLogger("docket.worker")
@@ -56,14 +55,7 @@ class Worker:
 
     @classmethod
     def open(cls, db_url: str, **engine_options: Any) -> Worker:
-        from engine.runtime.actions import builtin_registry
-
-        registry = engine_options.pop("registry", None) or builtin_registry()
-        ruleset = load_published(db_url, registry.names())
-        engine = Engine(
-            ruleset, db_url, registry=registry, migrate=False, publish=False, **engine_options
-        )
-        versions.install(engine)
+        engine = versions.open_published(db_url, migrate=False, **engine_options)
         worker = cls(engine, threading.Lock())
         event.listen(engine.sessions, "after_begin", worker._mark_subject)
         return worker
@@ -85,7 +77,7 @@ class Worker:
         """
         if force or time.monotonic() - self.checked_at >= self.follow_seconds:
             self.checked_at = time.monotonic()
-            follow_published(self.engine)
+            versions.follow(self.engine)
         return self.engine.ruleset.hash
 
     # --- job bodies ----------------------------------------------------------------------

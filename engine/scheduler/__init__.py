@@ -6,7 +6,9 @@ module here pulls another in by accident):
 - ``engine.scheduler.sweep.sweep(engine, day)`` — set-based date sweep with catch-up;
 - ``engine.scheduler.jobs.run_day(engine, day)`` / ``run_due(engine)`` — the fixed jobs,
   ``DAILY_HOOKS`` / ``daily_hook`` for daily work of later modules;
-- ``engine.scheduler.versions.apply_version_change(engine, old_hash)`` — ``on_change``;
+- ``engine.scheduler.versions`` — which RuleSet version runs, the one place that switches
+  it: ``switch(engine, root)``, ``adopt(engine)`` (``on_change``), ``open_published(db_url)``
+  and ``follow(engine)``;
 - ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
   embedded APScheduler 3 wiring (two fixed jobs, never one per case).
 """

@@ -65,14 +65,13 @@ class SchedulerService:
 
     def start(self) -> None:
         """Apply a version change, catch up missed days, then schedule the fixed jobs."""
-        change = versions.apply_version_change(self.engine)
+        change = versions.adopt(self.engine)
         for problem in change.problems:
             log.warning("version change: %s", problem)
         self.catch_up()
-        at = sweep_time(self.engine)
         self.scheduler.add_job(
             self.daily,
-            CronTrigger(hour=at.hour, minute=at.minute, timezone=self.zone),
+            self._daily_trigger(),
             id=DAILY_JOB,
             name="daily cycle: date sweep, due waits, daily hooks, inbox",
             max_instances=1,
@@ -100,6 +99,15 @@ class SchedulerService:
                 replace_existing=True,
             )
         self.scheduler.start()
+
+    def follow_sweep_time(self) -> None:
+        """Move the daily job to the running version's ``agency.sweep_time`` (after a switch)."""
+        if self.running:
+            self.scheduler.reschedule_job(DAILY_JOB, trigger=self._daily_trigger())
+
+    def _daily_trigger(self) -> CronTrigger:
+        at = sweep_time(self.engine)
+        return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.zone)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the jobs; with ``wait`` a running job finishes first."""

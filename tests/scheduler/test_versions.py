@@ -55,7 +55,7 @@ def test_a_waiting_run_finishes_on_the_version_it_started_on(
     version(root, on_change, "finished on version 2")
     v2 = make_engine(date(2026, 5, 5), load_ruleset(root))
     assert v2.ruleset.hash != v1.ruleset.hash
-    change = versions.apply_version_change(v2, v1.ruleset.hash)
+    change = versions.adopt(v2)
     assert len(change.finished) == 1 and change.problems == []
     set_day(v2, date(2026, 5, 9))
     run_day(v2)
@@ -70,7 +70,7 @@ def test_on_change_restart_starts_the_path_again_on_the_new_version(
     root, _v1 = start_v1(tmp_path, make_engine)
     version(root, "restart", "finished on version 2")
     v2 = make_engine(date(2026, 5, 6), load_ruleset(root))
-    change = versions.apply_version_change(v2)
+    change = versions.adopt(v2)
     [(old_id, new_id)] = change.restarted
     set_day(v2, date(2026, 5, 11))
     run_day(v2)
@@ -89,7 +89,7 @@ def test_on_change_cancel_cancels_with_the_reason(tmp_path: Path, make_engine: M
     root, _v1 = start_v1(tmp_path, make_engine)
     version(root, "cancel", "finished on version 2")
     v2 = make_engine(date(2026, 5, 6), load_ruleset(root))
-    change = versions.apply_version_change(v2)
+    change = versions.adopt(v2)
     assert len(change.cancelled) == 1
     set_day(v2, date(2026, 5, 12))
     run_day(v2)
@@ -107,7 +107,7 @@ def test_a_version_never_archived_is_reported_and_its_run_fails_clearly(
         unit.session.delete(row)
     version(root, None, "finished on version 2")
     v2 = make_engine(date(2026, 5, 6), load_ruleset(root))
-    change = versions.apply_version_change(v2)
+    change = versions.adopt(v2)
     assert "not archived" in change.problems[0] or "were not archived" in change.problems[0]
     set_day(v2, date(2026, 5, 9))
     report = run_day(v2)

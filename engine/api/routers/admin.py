@@ -15,7 +15,6 @@ from engine.api import tokens
 from engine.api.auth import OPEN, guard
 from engine.api.deps import state
 from engine.api.problems import COMMON, ProblemError, responses
-from engine.api.reload import ReloadRefused
 from engine.api.schemas import (
     ConfigOut,
     Health,
@@ -29,6 +28,7 @@ from engine.api.schemas import (
 )
 from engine.config import validate_root
 from engine.domain import models as m
+from engine.scheduler.versions import SwitchRefused
 
 router = APIRouter(responses=responses(*COMMON))
 
@@ -101,7 +101,7 @@ async def reload_config(request: Request) -> dict[str, Any]:
     st = state(request)
     try:
         result = await anyio.to_thread.run_sync(st.reload)
-    except ReloadRefused as refused:
+    except SwitchRefused as refused:
         raise ProblemError(
             422,
             refused.detail,
