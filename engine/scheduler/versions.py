@@ -20,8 +20,9 @@ from sqlalchemy import select
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
 from engine.runtime.archive import archived_files, compile_files
-from engine.runtime.dispatcher import Dispatcher, RunFailed
-from engine.runtime.subjects import resolve
+from engine.runtime.context.subjects import resolve
+from engine.runtime.dispatch.dispatcher import Dispatcher
+from engine.runtime.errors import RunFailed
 
 if TYPE_CHECKING:
     from engine.runtime.engine import Engine

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.config.durations import parse_duration
 from engine.domain.operations import accounts as ops
-from engine.runtime.registry import StepContext, StepFailed
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.errors import StepFailed
 
 
 def due_date(ctx: StepContext, value: Any) -> date | None:
