@@ -23,7 +23,7 @@ from engine.api.metrics import Metrics
 from engine.api.reload import ReloadRefused, ReloadResult, reload
 from engine.domain.store import DEFAULT_URL
 from engine.domain.unit import Unit
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scheduler import versions
 
 log = logging.getLogger("docket.service")

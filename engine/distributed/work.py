@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain import models as m
 from engine.outbox.relay import relay_once
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scheduler import versions
 from engine.scheduler.jobs import ResumeReport, due_waits, resume_run, run_day
 from engine.scheduler.service import sweep_time
@@ -56,7 +56,7 @@ class Worker:
 
     @classmethod
     def open(cls, db_url: str, **engine_options: Any) -> Worker:
-        from engine.runtime.actions import builtin_registry
+        from engine.runtime import builtin_registry
 
         registry = engine_options.pop("registry", None) or builtin_registry()
         ruleset = load_published(db_url, registry.names())

@@ -24,7 +24,7 @@ from engine.domain.clock import SimulatedClock
 from engine.domain.operations import accounts
 from engine.domain.operations.registry import OPERATIONS
 from engine.domain.unit import DomainError
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scenario import timeline as timeline_mod
 from engine.scenario.database import fresh_database
 from engine.scenario.expect import Outcome, check

@@ -18,14 +18,12 @@ from sqlalchemy.orm import Session
 
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
-from engine.runtime.batching.drain import ProcessStats
-from engine.runtime.dispatch.runs import until_holds
-from engine.runtime.errors import RunFailed
+from engine.runtime import ProcessStats, RunFailed, until_holds
 from engine.scheduler import settlements, versions
 from engine.scheduler.sweep import SweepReport, last_swept, sweep
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 DailyHook = Callable[["Engine", date], Any]
 

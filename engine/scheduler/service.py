@@ -27,7 +27,7 @@ from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 log = logging.getLogger("docket.scheduler")
 
