@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, load_or_exit
-from engine.scenario.database import ENV_URL, DatabaseChoiceError, scenario_db_base
+from engine.scenario.database import ENV_URL, scenario_db_base
+from engine.scenario.errors import DatabaseChoiceError
 from engine.scenario.model import display_path, is_scenario_file
 from engine.scenario.runner import RuleSets, ScenarioResult, run_file
 from engine.scenario.timeline import render

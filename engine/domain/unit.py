@@ -11,17 +11,11 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME
 from engine.config.model import RuleSet
+from engine.domain.errors import DomainError as DomainError
+from engine.domain.errors import NotFound as NotFound
 from engine.domain.models import InboxEvent
 from engine.domain.one_event import ONE_EVENT
 from engine.domain.scope import Scope
-
-
-class DomainError(Exception):
-    """An operation refused: the message names the object and the reason; nothing changed."""
-
-
-class NotFound(DomainError):
-    pass
 
 
 @dataclass(slots=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from engine.errors import DocketError
 
-class StepFailed(Exception):
+
+class StepFailed(DocketError):
     """A step could not do its work; the run fails and the event's changes roll back."""
 
 
-class RunFailed(Exception):
+class RunFailed(DocketError):
     """A run failed: the event rolls back, then the failure is recorded once, with the
     trigger, the path and where (the step and its file:line, or the condition)."""
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.clock import Clock
+from engine.errors import DocketError
 from engine.runtime.batching import scope as batch
 from engine.runtime.batching.rows import table
 from engine.runtime.dispatch.dispatcher import Dispatcher
@@ -67,7 +68,7 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_gc_saved)
 
 
-class _Retry(Exception):
+class _Retry(DocketError):
     """An optimistic batch met an event that did not simply succeed: redo it event by event."""
 
 

@@ -23,6 +23,7 @@ from engine.config.model import (
 )
 from engine.domain.scope import RunRecord
 from engine.domain.unit import Unit
+from engine.errors import DocketError
 from engine.runtime.actions.registry import ActionRegistry, StepContext, call
 from engine.runtime.context.conditions import explain
 from engine.runtime.context.subjects import Subject
@@ -38,7 +39,9 @@ class Paused:
     condition: Condition | None
 
 
-class Stopped(Exception):
+class Stopped(DocketError):
+    """A ``stop`` step ends the run (not a failure)."""
+
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
