@@ -12,9 +12,7 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.config.errors import ConfigError
-from engine.outbox import admin, routing
-from engine.outbox.errors import OutboxError
-from engine.outbox.relay import LEASE_SECONDS, relay_once
+from engine.outbox import LEASE_SECONDS, OutboxError, admin, relay_once, routing
 
 
 def _redactor(engine: Any) -> admin.Redact:

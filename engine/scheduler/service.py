@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine.outbox.relay import relay_once
+from engine.outbox import relay_once
 from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 

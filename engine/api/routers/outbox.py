@@ -14,8 +14,7 @@ from engine.api.deps import Cursor, Filter, IntPath, Limit, decode_cursor, encod
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import OutboxOut, OutboxPage
 from engine.domain import models as m
-from engine.outbox import admin
-from engine.outbox.errors import OutboxError
+from engine.outbox import OutboxError, admin
 
 router = APIRouter(tags=["outbox"], responses=responses(*COMMON, 404))
 
