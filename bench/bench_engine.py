@@ -32,7 +32,7 @@ from _engine_durable import durable
 from engine import load_ruleset
 from engine.config.catalogue import EVENTS
 from engine.config.model import RuleSet
-from engine.runtime.conditions import explain
+from engine.runtime import explain
 
 if TYPE_CHECKING:  # the baselines are imported where used: --only durable needs neither
     import zen

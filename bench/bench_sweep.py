@@ -34,7 +34,7 @@ from engine.config import load_ruleset
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.clock import SimulatedClock
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scheduler.sweep import LAST_SWEPT, sweep
 
 DAY = date(2026, 6, 1)  # the day swept; case dates spread two years around it

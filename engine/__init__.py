@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from engine.config import load_ruleset
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 
 def __getattr__(name: str) -> Any:
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return load_ruleset
     if name == "Engine":
-        from engine.runtime.engine import Engine
+        from engine.runtime import Engine
 
         return Engine
     raise AttributeError(name)

@@ -25,7 +25,7 @@ from engine.api.routers.events import COMPONENTS as HAND_DOCUMENTED
 from engine.api.state import ApiSettings, ApiState
 from engine.domain.clock import SystemClock
 from engine.domain.models.base import json_default
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 
 access = logging.getLogger("docket.access")
 

@@ -20,7 +20,7 @@ from engine.scheduler.service import SchedulerService, sweep_time
 from engine.scheduler.sweep import SweepReport, last_swept, sweep
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 log = logging.getLogger("docket.worker")
 

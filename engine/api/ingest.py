@@ -20,7 +20,7 @@ import anyio
 from sqlalchemy.exc import OperationalError
 
 from engine.api.background import WriteGate
-from engine.runtime.engine import Engine, Submitted
+from engine.runtime import Engine, Submitted
 
 log = logging.getLogger("docket.ingest")
 

@@ -22,7 +22,7 @@ from engine.api.ingest import Ingestor
 from engine.api.metrics import Metrics
 from engine.domain.store import DEFAULT_URL
 from engine.domain.unit import Unit
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scheduler import versions
 
 log = logging.getLogger("docket.service")

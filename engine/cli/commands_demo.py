@@ -12,8 +12,8 @@ import click
 
 from connectors.folder import DEFAULT_FOLDER
 from engine.cli.common import echo_json, json_option
-from engine.outbox.relay import relay_once
-from engine.runtime.engine import Engine
+from engine.outbox import relay_once
+from engine.runtime import Engine
 from engine.scenario.runner import RuleSets, run_file
 from engine.scenario.timeline import render
 

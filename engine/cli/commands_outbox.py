@@ -12,8 +12,7 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.config.errors import ConfigError
-from engine.outbox import admin, routing
-from engine.outbox.relay import LEASE_SECONDS, relay_once
+from engine.outbox import LEASE_SECONDS, OutboxError, admin, relay_once, routing
 
 
 def _redactor(engine: Any) -> admin.Redact:
@@ -87,7 +86,7 @@ def show_command(ref: str, config_root: Path, db_url: str, as_json: bool) -> Non
     try:
         redact = _redactor(engine)
         item = engine.read(lambda s: admin.detail(admin.find(s, ref), redact))
-    except admin.OutboxError as exc:
+    except OutboxError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     finally:
@@ -134,7 +133,7 @@ def _change(
                         admin.retry(unit.session, one) if retry else admin.cancel(unit.session, one)
                     )
                     click.echo(f"message {row.id}: {row.status}")
-            except admin.OutboxError as exc:
+            except OutboxError as exc:
                 click.echo(str(exc), err=True)
                 failed = True
     finally:

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, load_or_exit
-from engine.scenario.database import ENV_URL, DatabaseChoiceError, scenario_db_base
+from engine.scenario.database import ENV_URL, scenario_db_base
+from engine.scenario.errors import DatabaseChoiceError
 from engine.scenario.model import display_path, is_scenario_file
 from engine.scenario.runner import RuleSets, ScenarioResult, run_file
 from engine.scenario.timeline import render
@@ -160,7 +161,7 @@ def simulate_command(file: Path, db: str | None, as_json: bool) -> None:
 def sweep_command(day: datetime | None, db_url: str, config_root: Path, as_json: bool) -> None:
     """Run the daily cycle by hand: date sweep with catch-up, due waits, hooks, inbox."""
     from engine.domain.clock import SimulatedClock, SystemClock
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
     from engine.scheduler import versions
     from engine.scheduler.jobs import run_day
 

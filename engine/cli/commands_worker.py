@@ -116,7 +116,7 @@ def publish_command(config_root: Path, db_url: str) -> None:
     Waiting runs of older versions follow their path's on_change. An invalid configuration
     is refused with its errors and the published version stays.
     """
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
     from engine.scheduler import versions
 
     ruleset = load_or_exit(config_root)

@@ -59,7 +59,7 @@ def load_or_exit(root: Path) -> RuleSet:
 
 
 def open_engine(root: Path, db_url: str, **kwargs: Any) -> Any:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
     return Engine(load_or_exit(root), db_url, **kwargs)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from engine.runtime.conditions import failing_summary
+from engine.runtime import failing_summary
 
 OUTCOME_TEXT = {
     "ran": "fired",

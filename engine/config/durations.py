@@ -6,6 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.errors import DocketError
+
+
+class DurationError(DocketError):
+    """A duration string that does not parse."""
+
+
 Unit = Literal["days", "business_days"]
 
 _PATTERN = re.compile(
@@ -13,10 +20,6 @@ _PATTERN = re.compile(
     r"(?P<unit>business\s+days?|bdays?|days?|d|weeks?|w)\s*$",
     re.IGNORECASE,
 )
-
-
-class DurationError(ValueError):
-    """A duration string that does not parse."""
 
 
 @dataclass(frozen=True, slots=True)

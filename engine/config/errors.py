@@ -1,4 +1,5 @@
-"""Findings (errors and warnings) with their place, and the exception that carries them."""
+"""The config layer's errors: findings (errors and warnings) with their place, the exception
+that carries them, and a duration that does not parse (raised by ``durations``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.config.durations import DurationError as DurationError  # raised by the parser
 from engine.config.model import UNKNOWN, Mark
+from engine.errors import DocketError
 
 Severity = Literal["error", "warning"]
 
@@ -38,7 +41,7 @@ class Finding:
         }
 
 
-class ConfigError(Exception):
+class ConfigError(DocketError):
     """The configuration did not validate; ``findings`` holds every error, sorted."""
 
     def __init__(self, findings: Sequence[Finding]) -> None:

@@ -27,8 +27,8 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
-from engine.outbox.relay import relay_once
-from engine.runtime.engine import Engine
+from engine.outbox import relay_once
+from engine.runtime import Engine
 from engine.scheduler import versions
 from engine.scheduler.jobs import ResumeReport, due_waits, resume_run, run_day
 from engine.scheduler.service import sweep_time

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -12,15 +11,11 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME
 from engine.config.model import RuleSet
+from engine.domain.errors import DomainError as DomainError
+from engine.domain.errors import NotFound as NotFound
 from engine.domain.models import InboxEvent
-
-
-class DomainError(Exception):
-    """An operation refused: the message names the object and the reason; nothing changed."""
-
-
-class NotFound(DomainError):
-    pass
+from engine.domain.one_event import ONE_EVENT
+from engine.domain.scope import Scope
 
 
 @dataclass(slots=True)
@@ -35,10 +30,12 @@ class Unit:
     depth: int = 0
     run_id: int | None = None
     source: str = "domain"
-    # Inside a batch of events: takes the append-only rows operations add (history, derived
-    # events) as plain column values, which the batch writes at its end. None: they are added
-    # to the session as objects.
-    sink: Callable[[type[Any], dict[str, Any]], None] | None = None
+    # How this event's work reads and writes the store: one event at a time, or a batch's.
+    scope: Scope = ONE_EVENT
+
+    def derive(self, **changes: Any) -> Unit:
+        """This unit with some fields changed (a run's unit, another RuleSet version's)."""
+        return replace(self, **changes)
 
     def get(self, model: type[Any], key: str, what: str) -> Any:
         found = self.session.get(model, key)
@@ -58,10 +55,7 @@ class Unit:
 
     def add_row(self, model: type[Any], row: dict[str, Any]) -> None:
         """Add an append-only row (one nothing in this unit reads back) of ``model``."""
-        if self.sink is None:
-            self.session.add(model(**row))
-        else:
-            self.sink(model, row)
+        self.scope.add_row(self.session, model, row)
 
     def emit(
         self,

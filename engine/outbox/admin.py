@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.config.schemagen import MESSAGE_STATUSES
 from engine.domain import models as m
+from engine.outbox.errors import OutboxError
 from engine.outbox.relay import idempotency_key, visible_payload
 
 STATUSES = MESSAGE_STATUSES  # the config layer owns the list: scenarios check it too
@@ -23,10 +24,6 @@ RETRYABLE = frozenset({"dead", "in_doubt", "blocked", "cancelled", "deferred"})
 CANCELLABLE = frozenset({"pending", "deferred", "dead", "in_doubt", "blocked"})
 
 Redact = Callable[[str | None], str | None]
-
-
-class OutboxError(LookupError):
-    """No such message, or it cannot be changed that way."""
 
 
 def _plain(value: Any) -> Any:

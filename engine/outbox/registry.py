@@ -24,6 +24,7 @@ from jsonschema.exceptions import best_match
 
 from engine.config.errors import did_you_mean
 from engine.outbox.api import ENTRY_POINT_GROUP, ConnectorType
+from engine.outbox.errors import UnknownConnector
 
 BUILTINS: dict[str, str] = {
     "folder": "connectors.folder:FolderConnector",
@@ -43,10 +44,6 @@ RETRY_SCHEMA: dict[str, Any] = {
         "max_backoff_seconds": {"type": "number", "minimum": 0},
     },
 }
-
-
-class UnknownConnector(LookupError):
-    """No built-in or installed connector has this name."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from engine.config.errors import ConfigError, Finding
 from engine.config.model import ConnectorConfig, RuleSet
 from engine.config.secrets import variable_name
 from engine.outbox.api import Connector, ConnectorContext, ConnectorType
-from engine.outbox.registry import UnknownConnector, load_type, settings_problems
+from engine.outbox.errors import UnknownConnector
+from engine.outbox.registry import load_type, settings_problems
 from engine.outbox.secrets import Redactor, expand, inline_secrets
 
 DEFAULT_CONNECTOR = "outbox-folder"

@@ -19,11 +19,11 @@ from engine.domain.operations.registry import invoke
 from engine.domain.store import DEFAULT_URL, make_engine, session_factory, upgrade
 from engine.domain.unit import Unit
 from engine.runtime.actions import builtin_registry
+from engine.runtime.actions.registry import ActionRegistry
 from engine.runtime.archive import record
-from engine.runtime.dispatcher import Dispatcher
+from engine.runtime.batching.drain import ProcessStats, drain
+from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.inbox import SUBJECT_MODELS, accept, check
-from engine.runtime.processing import ProcessStats, process_batch
-from engine.runtime.registry import ActionRegistry
 
 T = TypeVar("T")
 
@@ -51,6 +51,7 @@ class Engine:
     registry: ActionRegistry = field(default_factory=builtin_registry)
     migrate: bool = True
     publish: bool = True  # mark its version the active one (a worker follows it instead)
+    batched: bool = True  # process events in batches; False: one event per transaction
 
     def __post_init__(self) -> None:
         if self.migrate:
@@ -172,7 +173,7 @@ class Engine:
         """
         assert self.clock is not None
         with self.lock:
-            return process_batch(
+            return drain(
                 self.sessions,
                 self.dispatcher,
                 self.ruleset,
@@ -180,6 +181,7 @@ class Engine:
                 limit=limit,
                 batch_size=batch_size,
                 subject_key=subject,
+                batched=self.batched,
             )
 
     def new_event_id(self) -> str:

@@ -13,7 +13,7 @@ from engine.config.catalogue import BY_NAME, EVENT_NAMES
 from engine.config.errors import did_you_mean
 from engine.domain import models as m
 from engine.domain.unit import Unit
-from engine.runtime import bulk
+from engine.runtime.batching import rows
 
 _QUEUED = "docket.inbox.queued"  # session.info: rows ``accept`` queued in this transaction
 
@@ -91,14 +91,14 @@ def accept(
         queued = session.info[_QUEUED] = []
         event.listen(session, "before_commit", _insert_queued, once=True)
         event.listen(session, "after_rollback", _drop_queued, once=True)
-    queued.append(bulk.plain(m.InboxEvent, row)[1])
+    queued.append(rows.plain(m.InboxEvent, row)[1])
     return Accepted(event_id, status, reason)
 
 
 def _insert_queued(session: Session) -> None:
-    rows = session.info.pop(_QUEUED, None)
-    if rows:
-        session.connection().execute(insert(bulk.SHAPES[m.InboxEvent].table), rows)
+    queued = session.info.pop(_QUEUED, None)
+    if queued:
+        session.connection().execute(insert(rows.table(m.InboxEvent)), queued)
 
 
 def _drop_queued(session: Session) -> None:

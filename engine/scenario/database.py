@@ -17,12 +17,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, text
 
 from engine.domain.store import normalize_url
+from engine.scenario.errors import DatabaseChoiceError
 
 ENV_URL = "DOCKET_SCENARIO_DB_URL"
-
-
-class DatabaseChoiceError(ValueError):
-    """The database named for scenarios cannot be used."""
 
 
 def scenario_db_base(explicit: str | None = None) -> str | None:

@@ -16,6 +16,7 @@ from engine.config.errors import Finding
 from engine.config.model import Mark
 from engine.config.schema import validate_scenario_file
 from engine.config.yamlload import LoadedFile, PathKey, load_file
+from engine.scenario.errors import ScenarioInvalid
 
 StepKind = Literal["do", "down", "until"]
 
@@ -62,14 +63,6 @@ class Scenario:
 
     def mark(self, *path: str | int) -> Mark:
         return self.file.mark(tuple(path))
-
-
-class ScenarioInvalid(Exception):
-    """A scenario file that cannot run; ``findings`` say where and why."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings, key=Finding.sort_key)
-        super().__init__("\n".join(str(f) for f in self.findings))
 
 
 def display_path(path: Path) -> str:

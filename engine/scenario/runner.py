@@ -24,19 +24,16 @@ from engine.domain.clock import SimulatedClock
 from engine.domain.operations import accounts
 from engine.domain.operations.registry import OPERATIONS
 from engine.domain.unit import DomainError
-from engine.runtime.engine import Engine
+from engine.runtime import Engine
 from engine.scenario import timeline as timeline_mod
 from engine.scenario.database import fresh_database
+from engine.scenario.errors import ScenarioInvalid, StepStopped
 from engine.scenario.expect import Outcome, check
-from engine.scenario.model import Scenario, ScenarioInvalid, Step, days, display_path, load_scenario
+from engine.scenario.model import Scenario, Step, days, display_path, load_scenario
 from engine.scheduler import versions
 from engine.scheduler.jobs import run_day, run_due
 
 Relay = Callable[[Engine], Any]
-
-
-class StepStopped(Exception):
-    """A step went wrong; the scenario stops there."""
 
 
 @dataclass(slots=True)

@@ -18,16 +18,12 @@ from sqlalchemy.orm import Session
 
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
-from engine.runtime.conditions import explain
-from engine.runtime.dispatcher import RunFailed
-from engine.runtime.processing import ProcessStats
-from engine.runtime.runner import find_wait
-from engine.runtime.subjects import context_for, resolve
+from engine.runtime import ProcessStats, RunFailed, until_holds
 from engine.scheduler import settlements, versions
 from engine.scheduler.sweep import SweepReport, last_swept, sweep
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 DailyHook = Callable[["Engine", date], Any]
 
@@ -147,18 +143,7 @@ def resume_run(
                 f"the RuleSet version {run.ruleset_hash[:12]} it started on is not archived"
             )
         with session.begin_nested():
-            owner.resume(
-                Unit(
-                    session,
-                    owner.ruleset,
-                    unit.today,
-                    unit.now,
-                    cause=unit.cause,
-                    source="scheduler",
-                ),
-                run,
-                _why(owner, unit, run),
-            )
+            owner.resume(unit.derive(ruleset=owner.ruleset), run, _why(owner, unit, run))
         report.resumed.append(run.id)
     except (RunFailed, DomainError) as exc:
         where = exc.where if isinstance(exc, RunFailed) else run.path_id
@@ -170,25 +155,8 @@ def resume_run(
 
 def _why(owner: Any, unit: Unit, run: m.Run) -> str:
     """The resume reason for the trace: the wait ran out, or its ``until`` is true by now."""
-    cursor = list((run.resume or {}).get("cursor") or [])[:-1]
-    step = find_wait(owner.ruleset, run.path_id, cursor)
-    if step is not None and step.until is not None:
-        subject = resolve(unit.session, run.subject_kind, run.subject_id)
-        context = context_for(
-            unit.session,
-            owner.ruleset,
-            subject,
-            dict((run.resume or {}).get("event") or {}),
-            dict(run.vars),
-            unit.today,
-            unit.now,
-        )
-        try:
-            ok, _ = explain(step.until, context)
-        except Exception:  # a failing condition is reported when the run resumes, not here
-            ok = False
-        if ok:
-            return "until true"
+    if until_holds(unit, owner.ruleset, run):
+        return "until true"
     return f"wait over (due {run.wait_until.isoformat() if run.wait_until else unit.today})"
 
 

@@ -22,12 +22,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine.outbox.relay import relay_once
+from engine.outbox import relay_once
 from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 log = logging.getLogger("docket.scheduler")
 

@@ -14,7 +14,7 @@ from engine.domain.operations import offers, settlements
 from engine.domain.unit import Unit
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 
 def _in_unit(engine: Engine, day: date, work: Any) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.config.catalogue import lookup
 from engine.config.model import Trigger
 from engine.domain import models as m
+from engine.scheduler.errors import UnknownDateField
 
 MODELS: dict[str, type[Any]] = {
     "case": m.Case,
@@ -53,10 +54,6 @@ class DateSource:
         if isinstance(value, date):
             return value
         return date.fromisoformat(str(value)[:10])
-
-
-class UnknownDateField(ValueError):
-    """A trigger names a date field the store has no column or custom field for."""
 
 
 def qualified_field(trigger: Trigger) -> str:

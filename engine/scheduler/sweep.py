@@ -30,7 +30,7 @@ from engine.domain import models as m
 from engine.scheduler.sources import DateSource, source_for
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    from engine.runtime import Engine
 
 LAST_SWEPT = "sweep.last_day"
 CHUNK = 2000  # rows per page: bounds a sweep's memory whatever the number of cases

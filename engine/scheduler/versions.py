@@ -36,11 +36,7 @@ from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.store import make_engine, session_factory
 from engine.domain.unit import DomainError, Unit
-from engine.runtime import archive
-from engine.runtime.actions import builtin_registry
-from engine.runtime.dispatcher import Dispatcher, RunFailed
-from engine.runtime.engine import Engine
-from engine.runtime.subjects import resolve
+from engine.runtime import Dispatcher, Engine, RunFailed, archive, builtin_registry, resolve
 
 if TYPE_CHECKING:
     from engine.scheduler.service import SchedulerService

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from engine.domain import models as m
 from engine.domain.operations.follow_up_operations import describe
 from engine.domain.unit import DomainError
+from engine.runtime.context.subjects import resolve
+from engine.runtime.dispatch.suspension import follow_up_suspension
 from engine.runtime.engine import Engine
-from engine.runtime.explain import event_detail
-from engine.runtime.subjects import resolve
-from engine.runtime.suspension import follow_up_suspension
+from engine.runtime.traces.queries import event_detail
 from tests.follow_ups.conftest import advance
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.domain import models as m
 from engine.domain.operations import judgments
-from engine.runtime.subjects import context_for, resolve
+from engine.runtime.context.subjects import context_for, resolve
 from tests.legal.conftest import START, MakeEngine, copy_sample, filed_case, place, set_day
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from engine.config.errors import ConfigError
 from engine.outbox import registry, routing
+from engine.outbox.errors import UnknownConnector
 from tests.outbox.conftest import MakeDesk
 
 PACKAGE = Path(__file__).with_name("plugin_pkg")
@@ -47,7 +48,7 @@ def installed(fax_plugin: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_without_the_package_there_is_no_fax_connector() -> None:
     assert "fax" not in registry.sources()
-    with pytest.raises(registry.UnknownConnector, match="unknown connector type 'fax'"):
+    with pytest.raises(UnknownConnector, match="unknown connector type 'fax'"):
         registry.load_type("fax")
 
 

@@ -11,8 +11,8 @@ from engine.domain import models as m
 from engine.domain.operations import accounts
 from engine.runtime.actions import builtin_registry
 from engine.runtime.actions.messages import queue
-from engine.runtime.explain import run_detail
-from engine.runtime.registry import StepContext
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.traces.queries import run_detail
 from tests.outbox.conftest import MakeDesk
 
 TOKYO = "Asia/Tokyo"  # 09:00 in Chicago (CDT) is 23:00 in Tokyo

@@ -14,9 +14,9 @@ from engine.domain import models as m
 from engine.domain.clock import SimulatedClock
 from engine.domain.operations.cases import open_case
 from engine.runtime.actions import builtin_registry
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.batching.drain import drain
 from engine.runtime.engine import Engine
-from engine.runtime.processing import process_batch
-from engine.runtime.registry import StepContext
 from tests.runtime.helpers import CONFIG, place
 
 EXTRA_RULES = """\
@@ -70,7 +70,7 @@ def _open_case_now(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"case": case.id}
 
 
-def _engine(db_url: str, tmp_path: Path) -> Engine:
+def _engine(db_url: str, tmp_path: Path, batched: bool = True) -> Engine:
     root = tmp_path / "config"
     shutil.copytree(CONFIG, root)
     (root / "rules" / "batch.yaml").write_text(EXTRA_RULES)
@@ -79,7 +79,7 @@ def _engine(db_url: str, tmp_path: Path) -> Engine:
     registry = builtin_registry()
     registry.register("open_case_now", _open_case_now)
     clock = SimulatedClock(date(2026, 5, 4), ruleset.agency.timezone)
-    return Engine(ruleset, db_url, clock=clock, registry=registry)
+    return Engine(ruleset, db_url, clock=clock, registry=registry, batched=batched)
 
 
 def _runs(engine: Engine, path: str) -> list[str]:
@@ -91,8 +91,8 @@ def _notes(engine: Engine) -> list[str]:
     return engine.read(lambda s: [n.text for n in s.scalars(select(m.Note).order_by(m.Note.id))])
 
 
-def test_runs_waiting_in_the_same_or_an_earlier_batch_are_seen(db_url, tmp_path):
-    engine = _engine(db_url, tmp_path)
+def test_runs_waiting_in_the_same_or_an_earlier_batch_are_seen(db_url, batched, tmp_path):
+    engine = _engine(db_url, tmp_path, batched)
     place(engine, "A1", "100.00")
     engine.process()
     pay = {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "1.00"}}
@@ -114,8 +114,10 @@ def test_runs_waiting_in_the_same_or_an_earlier_batch_are_seen(db_url, tmp_path)
     engine.close()
 
 
-def test_an_account_event_sees_its_case_and_a_case_opened_earlier_in_the_batch(db_url, tmp_path):
-    engine = _engine(db_url, tmp_path)
+def test_an_account_event_sees_its_case_and_a_case_opened_earlier_in_the_batch(
+    db_url, batched, tmp_path
+):
+    engine = _engine(db_url, tmp_path, batched)
     place(engine, "A1", "100.00")
     place(engine, "A2", "100.00", party="P2")
     engine.process()
@@ -144,8 +146,8 @@ def test_an_account_event_sees_its_case_and_a_case_opened_earlier_in_the_batch(d
     engine.close()
 
 
-def test_a_failing_event_leaves_no_ledger_row_trace_or_status_behind(db_url, tmp_path):
-    engine = _engine(db_url, tmp_path)
+def test_a_failing_event_leaves_no_ledger_row_trace_or_status_behind(db_url, batched, tmp_path):
+    engine = _engine(db_url, tmp_path, batched)
     place(engine, "A1", "1200.00")
     engine.process()
     bad, good = engine.submit_many(
@@ -182,7 +184,7 @@ def test_a_failing_event_leaves_no_ledger_row_trace_or_status_behind(db_url, tmp
 
 def _process(engine: Engine, optimistic: bool) -> dict[str, int]:
     assert engine.clock is not None
-    stats = process_batch(
+    stats = drain(
         engine.sessions, engine.dispatcher, engine.ruleset, engine.clock, optimistic=optimistic
     )
     return dict(stats.outcomes)
@@ -264,8 +266,10 @@ def test_an_optimistic_batch_with_a_failing_event_keeps_exactly_the_other_events
         assert found[True] == found[False]
 
 
-def test_a_follow_up_opened_or_resolved_mid_batch_is_seen_by_the_next_events(db_url, tmp_path):
-    engine = _engine(db_url, tmp_path)
+def test_a_follow_up_opened_or_resolved_mid_batch_is_seen_by_the_next_events(
+    db_url, batched, tmp_path
+):
+    engine = _engine(db_url, tmp_path, batched)
     place(engine, "A1", "100.00")
     engine.process()
     pay = {"name": "onAfterPaymentPost", "account": "A1", "data": {"amount": "1.00"}}

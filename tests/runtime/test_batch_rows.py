@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.runtime.processing import process_batch
+from engine.runtime.batching.drain import drain
 from tests.outbox.conftest import Desk, make_root
 
 
@@ -20,7 +20,7 @@ def test_a_contact_cap_counts_the_texts_queued_earlier_in_the_same_batch(
             desk.engine.operate("post_payment", {"account": "A1", "amount": "10.00"})
         engine = desk.engine
         assert engine.clock is not None
-        stats = process_batch(engine.sessions, engine.dispatcher, engine.ruleset, engine.clock)
+        stats = drain(engine.sessions, engine.dispatcher, engine.ruleset, engine.clock)
         assert stats.processed >= 4
         texts = [r for r in desk.rows() if r.channel == "sms"]
         assert [r.status for r in texts] == ["pending"] * 3 + ["deferred"]

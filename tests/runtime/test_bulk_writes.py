@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.domain import models as m
-from engine.runtime.processing import process_batch
+from engine.runtime.batching.drain import drain
 from tests.runtime.helpers import make_engine, place
 
 
@@ -39,7 +39,7 @@ def test_an_optimistic_batch_writes_its_rows_in_order_as_the_safe_mode_does(db_u
         for account in ("A1", "A2", "A3"):
             place(engine, account, "1200.00", party=f"P{account}")
         assert engine.clock is not None
-        stats = process_batch(
+        stats = drain(
             engine.sessions, engine.dispatcher, engine.ruleset, engine.clock, optimistic=optimistic
         )
         assert dict(stats.outcomes) == {"processed": 9}

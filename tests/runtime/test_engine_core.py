@@ -16,8 +16,8 @@ def _count(engine, model, *where):
     return engine.read(lambda s: s.scalar(select(func.count()).select_from(model).where(*where)))
 
 
-def test_placement_runs_the_welcome_path_and_traces_it(db_url):
-    engine = make_engine(db_url)
+def test_placement_runs_the_welcome_path_and_traces_it(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "1200.00")
     stats = engine.process()
     assert stats.outcomes["processed"] >= 1
@@ -38,8 +38,8 @@ def test_placement_runs_the_welcome_path_and_traces_it(db_url):
     engine.close()
 
 
-def test_false_condition_is_traced_with_the_values_it_saw(db_url):
-    engine = make_engine(db_url)
+def test_false_condition_is_traced_with_the_values_it_saw(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A2", "320.00")
     engine.process()
     traces = engine.read(lambda s: [t.doc for t in s.scalars(select(m.EventTrace))])
@@ -53,8 +53,8 @@ def test_false_condition_is_traced_with_the_values_it_saw(db_url):
     engine.close()
 
 
-def test_bad_events_are_rejected_with_reason_and_kept(db_url):
-    engine = make_engine(db_url)
+def test_bad_events_are_rejected_with_reason_and_kept(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "1200.00")
     unknown_event = engine.submit("onAfterAcountInsert", account="A1")
     unknown_account = engine.submit("onDispute", account="NOPE")
@@ -69,8 +69,8 @@ def test_bad_events_are_rejected_with_reason_and_kept(db_url):
     engine.close()
 
 
-def test_failing_step_rolls_back_the_event_and_records_the_failure(db_url):
-    engine = make_engine(db_url)
+def test_failing_step_rolls_back_the_event_and_records_the_failure(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "1200.00")
     place(engine, "A2", "1200.00", party="P2")
     engine.process()
@@ -100,8 +100,8 @@ def test_failing_step_rolls_back_the_event_and_records_the_failure(db_url):
     engine.close()
 
 
-def test_loop_guard_stops_a_status_ping_pong(db_url):
-    engine = make_engine(db_url)
+def test_loop_guard_stops_a_status_ping_pong(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "100.00")
     engine.process()
     engine.operate("record_dispute", {"account": "A1"})  # unrelated hold, no loop
@@ -124,8 +124,8 @@ def test_loop_guard_stops_a_status_ping_pong(db_url):
     engine.close()
 
 
-def test_exactly_once_ledger_and_idempotency_key(db_url):
-    engine = make_engine(db_url)
+def test_exactly_once_ledger_and_idempotency_key(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "100.00")
     first = engine.submit(
         "onAfterPaymentPost", account="A1", data={"amount": "1.00"}, idempotency_key="pay-1"
@@ -141,8 +141,8 @@ def test_exactly_once_ledger_and_idempotency_key(db_url):
     engine.close()
 
 
-def test_case_actions_apply_to_every_account_of_the_case(db_url):
-    engine = make_engine(db_url)
+def test_case_actions_apply_to_every_account_of_the_case(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "100.00", bundle="B1")
     place(engine, "A2", "200.00", bundle="B1")
     engine.process()
@@ -157,7 +157,7 @@ def test_case_actions_apply_to_every_account_of_the_case(db_url):
     engine.close()
 
 
-def test_integrators_register_actions_used_by_rules(db_url, tmp_path):
+def test_integrators_register_actions_used_by_rules(db_url, batched, tmp_path):
     import shutil
 
     from engine import load_ruleset
@@ -185,7 +185,9 @@ def test_integrators_register_actions_used_by_rules(db_url, tmp_path):
         return {"scored": True}
 
     ruleset = load_ruleset(root, actions=registry.names())
-    engine = Engine(ruleset, db_url, clock=SimulatedClock(date(2026, 5, 4)), registry=registry)
+    engine = Engine(
+        ruleset, db_url, clock=SimulatedClock(date(2026, 5, 4)), registry=registry, batched=batched
+    )
     place(engine, "A1", "100.00")
     engine.submit("onAfterPaymentPost", account="A1", data={"amount": "1.00"})
     engine.process()
@@ -193,8 +195,8 @@ def test_integrators_register_actions_used_by_rules(db_url, tmp_path):
     engine.close()
 
 
-def test_condition_error_fails_that_event_only(db_url):
-    engine = make_engine(db_url)
+def test_condition_error_fails_that_event_only(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     place(engine, "A1", "100.00")
     place(engine, "A2", "100.00", party="P2")
     engine.process()
@@ -210,8 +212,8 @@ def test_condition_error_fails_that_event_only(db_url):
     engine.close()
 
 
-def test_first_account_of_a_client_without_parties_on_a_fresh_store(db_url):
-    engine = make_engine(db_url)
+def test_first_account_of_a_client_without_parties_on_a_fresh_store(db_url, batched):
+    engine = make_engine(db_url, batched=batched)
     result = engine.operate(
         "place_account", {"account": "A1", "client": "ACME", "balances": {"principal": "10.00"}}
     )

@@ -14,7 +14,7 @@ from jinja2 import Undefined
 from engine.config.calendar import BusinessCalendar
 from engine.config.expressions import ExpressionCompiler, RuleEnvironment
 from engine.config.model import Expression, Mark
-from engine.runtime.conditions import explain
+from engine.runtime.context.conditions import explain
 from engine.runtime.fastexpr import evaluator, probe_evaluator, translate
 
 MARK = Mark("rules/t.yaml", 4, 9)

@@ -1,4 +1,4 @@
-"""A batch's rows stored through ``bulk.insert_many`` are byte for byte what SQLAlchemy's own
+"""A batch's rows stored through ``rows.insert_many`` are byte for byte what SQLAlchemy's own
 executemany stores: the same conversions, the same Python defaults for left-out columns."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, insert, select
 
 from engine.domain import models as m
 from engine.domain.store import make_engine, upgrade
-from engine.runtime import bulk
+from engine.runtime.batching import rows
 
 DAY, AT = date(2026, 5, 4), datetime(2026, 5, 4, 9, 30, 15, 123456)
 ROWS: dict[type[Any], list[dict[str, Any]]] = {
@@ -76,7 +76,7 @@ def test_insert_many_stores_what_sqlalchemy_stores(db_url: str, model: type[Any]
     try:
         for write in (
             lambda c: c.execute(insert(table), ROWS[model]),
-            lambda c: bulk.insert_many(c, table, ROWS[model]),
+            lambda c: rows.insert_many(c, table, ROWS[model]),
         ):
             with engine.begin() as connection:
                 connection.execute(delete(table))

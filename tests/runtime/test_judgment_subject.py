@@ -30,14 +30,17 @@ action_paths:
 
 
 @pytest.fixture
-def engine(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def engine(
+    db_url: str, batched: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
     monkeypatch.setenv("DOCKET_DOCUMENTS", str(tmp_path / "documents"))
     root = tmp_path / "agency"
     shutil.copytree(REPO / "rules", root / "rules")
     shutil.copytree(REPO / "action_paths", root / "action_paths")
     (root / "rules" / "judgment-note.yaml").write_text(TRIGGER, encoding="utf-8")
     ruleset = load_ruleset(root)
-    made = Engine(ruleset, db_url, clock=SimulatedClock(START, ruleset.agency.timezone))
+    clock = SimulatedClock(START, ruleset.agency.timezone)
+    made = Engine(ruleset, db_url, clock=clock, batched=batched)
     yield made
     made.close()
 

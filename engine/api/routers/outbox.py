@@ -14,7 +14,7 @@ from engine.api.deps import Cursor, Filter, IntPath, Limit, decode_cursor, encod
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import OutboxOut, OutboxPage
 from engine.domain import models as m
-from engine.outbox import admin
+from engine.outbox import OutboxError, admin
 
 router = APIRouter(tags=["outbox"], responses=responses(*COMMON, 404))
 
@@ -94,6 +94,6 @@ def retry_message(request: Request, message_id: IntPath) -> dict[str, Any]:
             raise ProblemError(404, f"unknown outbox message {message_id}", kind="not-found")
         try:
             row = admin.retry(unit.session, str(message_id))
-        except admin.OutboxError as exc:
+        except OutboxError as exc:
             raise ProblemError(409, str(exc), kind="refused") from None
         return message_json(row, redact)

@@ -11,7 +11,7 @@ from engine.api.auth import guard
 from engine.api.deps import IdPath, IntPath, state
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.domain import models as m
-from engine.runtime.explain import account_events, event_detail, run_detail
+from engine.runtime import account_events, event_detail, run_detail
 
 router = APIRouter(tags=["traces"], responses=responses(*COMMON, 404))
 

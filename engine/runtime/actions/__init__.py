@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.runtime.actions import accounts, data, follow_ups, messages, settlements
-from engine.runtime.registry import Action, ActionRegistry
+from engine.runtime.actions.registry import Action, ActionRegistry
 
 BUILTINS: dict[str, Action] = {
     "set_status": accounts.set_status,

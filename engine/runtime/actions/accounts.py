@@ -6,8 +6,10 @@ from datetime import date
 from typing import Any
 
 from engine.config.durations import parse_duration
+from engine.config.errors import DurationError
 from engine.domain.operations import accounts as ops
-from engine.runtime.registry import StepContext, StepFailed
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.errors import StepFailed
 
 
 def due_date(ctx: StepContext, value: Any) -> date | None:
@@ -18,7 +20,7 @@ def due_date(ctx: StepContext, value: Any) -> date | None:
         return value
     try:
         return ctx.ruleset.agency.calendar.shift(ctx.unit.today, parse_duration(value))
-    except ValueError:
+    except DurationError:
         try:
             return date.fromisoformat(str(value))
         except ValueError:

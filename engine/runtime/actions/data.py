@@ -6,7 +6,8 @@ from typing import Any
 
 from engine.config.catalogue import BY_NAME
 from engine.domain import models as m
-from engine.runtime.registry import StepContext, StepFailed
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.errors import StepFailed
 
 
 def set_vars(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def record(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
         subject_id=ctx.subject.id,
         fields=fields,
         created_on=ctx.unit.today,
-        run_id=ctx.run.id,
+        run_id=ctx.run_id,
         created_at=ctx.unit.now,
     )
     ctx.unit.session.add(row)

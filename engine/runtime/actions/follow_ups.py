@@ -6,7 +6,8 @@ from typing import Any
 
 from engine.domain.operations import follow_ups as ops
 from engine.runtime.actions.accounts import due_date
-from engine.runtime.registry import StepContext, StepFailed
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.errors import StepFailed
 
 
 def _target(ctx: StepContext) -> dict[str, str]:

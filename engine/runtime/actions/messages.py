@@ -12,8 +12,9 @@ from engine.config.expressions import RuleEnvironment
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.outbox import policy
-from engine.runtime.registry import StepContext, StepFailed
-from engine.runtime.views import PartyView
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.context.views import PartyView
+from engine.runtime.errors import StepFailed
 
 ROLES = ("responsible", "co_signer", "beneficiary", "counterparty", "attorney")
 ADDRESS_FIELD = {"email": "email", "sms": "phone", "letter": "address", "call": "phone"}
@@ -139,7 +140,7 @@ def queue(
             payload["body"] = body
         if channel == "email" and template and "subject" not in payload:
             payload["subject"] = _subject(ctx, str(template), target)
-        key = f"{ctx.run.id}:{ctx.position}:{target['party'] or target['address']}"
+        key = f"{ctx.run_id}:{ctx.position}:{target['party'] or target['address']}"
         decision = policy.check(
             ctx.unit.session,
             ctx.ruleset,
@@ -175,7 +176,7 @@ def queue(
             "created_on": ctx.unit.today,
             "late": bool(ctx.context["event"].get("late")),
             "created_at": ctx.unit.now,
-            "run_id": ctx.run.id,
+            "run_id": ctx.run_id,
             "event_id": ctx.unit.cause,
         }
         if readable or _capped(ctx, channel):  # read back in this batch: an object

@@ -17,8 +17,9 @@ from engine.domain.operations import offers
 from engine.domain.operations import settlements as ops
 from engine.domain.operations.settlement_figures import write_off_remainder as write_off
 from engine.runtime.actions import messages
-from engine.runtime.registry import StepContext, StepFailed
-from engine.runtime.views import OfferView
+from engine.runtime.actions.registry import StepContext
+from engine.runtime.context.views import OfferView
+from engine.runtime.errors import StepFailed
 
 NOT_SENT = ("blocked", "deferred", "skipped")
 

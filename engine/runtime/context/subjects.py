@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import models as m
+from engine.domain.one_event import ONE_EVENT
+from engine.domain.scope import Scope
 from engine.domain.unit import NotFound
-from engine.runtime import batch
-from engine.runtime import views as v
+from engine.runtime.context import views as v
 
 SUBJECT_KINDS = ("account", "case", "settlement", "offer", "follow_up")
 
@@ -39,21 +39,6 @@ class Subject:
         return f"{self.kind}:{self.id}"
 
 
-def _open_case_of(session: Session, account_id: str) -> m.Case | None:
-    cache = batch.current(session)
-    if cache is not None:
-        known, case = cache.open_case(session, account_id)
-        if known:
-            return case
-    return session.scalars(
-        select(m.Case)
-        .join(m.CaseAccount, m.CaseAccount.case_id == m.Case.id)
-        .where(m.CaseAccount.account_id == account_id)
-        .order_by(m.Case.created_at.desc())
-        .limit(1)
-    ).first()
-
-
 def _need(session: Session, model: type[Any], key: str, what: str) -> Any:
     found = session.get(model, key)
     if found is None:
@@ -65,14 +50,14 @@ def _case_accounts(session: Session, case: m.Case) -> list[m.Account]:
     return [_need(session, m.Account, link.account_id, "account") for link in case.accounts]
 
 
-def resolve(session: Session, kind: str, subject_id: str) -> Subject:
+def resolve(session: Session, kind: str, subject_id: str, scope: Scope = ONE_EVENT) -> Subject:
     """Load the subject of an event; NotFound names what is missing."""
     if kind == "account":
-        account = batch.get(session, m.Account, subject_id)
+        account = scope.get(session, m.Account, subject_id)
         if account is None:
             raise NotFound(f"unknown account '{subject_id}'")
         subject = Subject(kind, subject_id, account=account, accounts=[account])
-        subject.case = _open_case_of(session, account.id)
+        subject.case = scope.newest_case(session, account.id)
     elif kind == "case":
         case = _need(session, m.Case, subject_id, "case")
         accounts = _case_accounts(session, case)
@@ -126,6 +111,7 @@ def context_for(
     variables: dict[str, Any],
     today: Any,
     now: Any,
+    scope: Scope = ONE_EVENT,
 ) -> dict[str, Any]:
     """The names expressions and templates see (DESIGN §3)."""
 
@@ -134,7 +120,7 @@ def context_for(
 
     client = None
     if subject.account is not None:
-        client = wrap(v.ClientView, batch.get(session, m.Client, subject.account.client_code))
+        client = wrap(v.ClientView, scope.get(session, m.Client, subject.account.client_code))
     return {
         "account": wrap(v.AccountView, subject.account),
         "case": wrap(v.CaseView, subject.case),

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from engine.config.durations import parse_duration
 from engine.config.model import (
     ActionPath,
     ActionStep,
@@ -22,11 +21,13 @@ from engine.config.model import (
     StopStep,
     WaitStep,
 )
+from engine.domain.scope import RunRecord
 from engine.domain.unit import Unit
-from engine.runtime.conditions import explain
-from engine.runtime.drafts import AnyRun
-from engine.runtime.registry import ActionRegistry, StepContext, StepFailed, call
-from engine.runtime.subjects import Subject
+from engine.errors import DocketError
+from engine.runtime.actions.registry import ActionRegistry, StepContext, call
+from engine.runtime.context.conditions import explain
+from engine.runtime.context.subjects import Subject
+from engine.runtime.errors import RunFailed, StepFailed
 
 Cursor = list[Any]  # e.g. [3, "then", 0, "wait"]: step 3, its then-branch, step 0, waiting
 
@@ -38,17 +39,11 @@ class Paused:
     condition: Condition | None
 
 
-class Stopped(Exception):
+class Stopped(DocketError):
+    """A ``stop`` step ends the run (not a failure)."""
+
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-class StepError(Exception):
-    """A step failed; carries where, for the run record."""
-
-    def __init__(self, message: str, where: str) -> None:
-        super().__init__(message)
-        self.where = where
 
 
 @dataclass(slots=True)
@@ -58,7 +53,7 @@ class Runner:
     unit: Unit
     subject: Subject
     context: dict[str, Any]
-    run: AnyRun
+    run: RunRecord
     results: list[dict[str, Any]]
 
     def execute(self, path: ActionPath, cursor: Cursor | None = None) -> Paused | None:
@@ -87,16 +82,15 @@ class Runner:
         where = f"{path_id}#{'.'.join(str(p) for p in here)}"
         if isinstance(step, ActionStep):
             ctx = StepContext(
-                self.unit, self.ruleset, self.subject, self.context, self.run, step, where
+                self.unit, self.ruleset, self.subject, self.context, self.run.id, step, where
             )
             try:
                 result = call(self.registry, ctx)
             except StepFailed as exc:
-                raise StepError(str(exc), f"{where} {step.action} ({step.mark})") from exc
+                raise self._failed(str(exc), f"{where} {step.action} ({step.mark})") from exc
             except Exception as exc:  # an action's bug is still this step's failure
-                raise StepError(
-                    f"{type(exc).__name__}: {exc}", f"{where} {step.action} ({step.mark})"
-                ) from exc
+                message = f"{type(exc).__name__}: {exc}"
+                raise self._failed(message, f"{where} {step.action} ({step.mark})") from exc
             self.results.append({"step": step.action, "at": str(step.mark), "result": result})
             return None
         if isinstance(step, IfStep):
@@ -110,7 +104,7 @@ class Runner:
         if isinstance(step, RunStep):
             sub = self.ruleset.action_paths.get(step.path)
             if sub is None:
-                raise StepError(f"unknown action path '{step.path}'", where)
+                raise self._failed(f"unknown action path '{step.path}'", where)
             self.results.append({"step": "run", "path": step.path, "at": str(step.mark)})
             return self._block(sub.steps, sub.id, resume[1:] if resume else [], [*here, "run"])
         if isinstance(step, WaitStep):
@@ -129,7 +123,11 @@ class Runner:
             return Paused([*here, "wait"], until, step.until)
         if isinstance(step, StopStep):
             raise Stopped(step.reason)
-        raise StepError(f"unknown step {step!r}", where)
+        raise self._failed(f"unknown step {step!r}", where)
+
+    def _failed(self, message: str, where: str) -> RunFailed:
+        """The run's failure at ``where`` (the step's place, action and file:line)."""
+        return RunFailed(message, self.run.trigger_id, self.run.path_id, where)
 
 
 def find_wait(ruleset: RuleSet, path_id: str, cursor: Cursor) -> WaitStep | None:
@@ -160,8 +158,4 @@ def find_wait(ruleset: RuleSet, path_id: str, cursor: Cursor) -> WaitStep | None
     return step if isinstance(step, WaitStep) else None
 
 
-def wait_duration_text(step: WaitStep) -> str:
-    return str(step.duration)
-
-
-__all__ = ["Cursor", "Paused", "Runner", "StepError", "find_wait", "parse_duration"]
+__all__ = ["Cursor", "Paused", "Runner", "find_wait"]

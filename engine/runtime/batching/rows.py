@@ -70,6 +70,14 @@ def _shape(model: type[Any]) -> _Shape:
 
 
 SHAPES = {model: _shape(model) for model in APPEND_ONLY}
+
+
+def table(model: type[Any]) -> Table:
+    """The table a model is mapped to."""
+    found: Table = model.__table__
+    return found
+
+
 # A row to insert, with its place in the order the batch added its rows.
 Stamped = tuple[int, Table, dict[str, Any]]
 

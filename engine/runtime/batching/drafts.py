@@ -47,8 +47,6 @@ class RunDraft:
         return self.status in ("waiting", "queued")
 
 
-# What runs a path: a stored run (resumed, dequeued; outside a batch) or a batch's draft.
-AnyRun = m.Run | RunDraft
 _NAMES = tuple(f.name for f in fields(RunDraft))
 if set(_NAMES) != {prop.key for prop in inspect(m.Run).column_attrs}:
     raise RuntimeError("RunDraft must have exactly the columns of Run")

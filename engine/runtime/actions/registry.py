@@ -10,13 +10,9 @@ from engine.config.model import ActionStep, RuleSet, Template
 from engine.config.model import Expression as CompiledExpression
 from engine.domain import models as m
 from engine.domain.unit import DomainError, Unit
-from engine.runtime.conditions import evaluate_expression
-from engine.runtime.drafts import AnyRun
-from engine.runtime.subjects import Subject
-
-
-class StepFailed(Exception):
-    """A step could not do its work; the run fails and the event's changes roll back."""
+from engine.runtime.context.conditions import evaluate_expression
+from engine.runtime.context.subjects import Subject
+from engine.runtime.errors import StepFailed
 
 
 @dataclass(slots=True)
@@ -27,7 +23,7 @@ class StepContext:
     ruleset: RuleSet
     subject: Subject
     context: dict[str, Any]
-    run: AnyRun
+    run_id: int  # the run this step belongs to, part of idempotency keys
     step: ActionStep
     position: str  # the step's place in the run, part of idempotency keys
 

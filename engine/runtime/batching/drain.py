@@ -3,6 +3,8 @@
 A failing event rolls back alone (its state changes, runs, outbox rows and derived events),
 then its failure is recorded; the rest of the batch commits. A batch is first tried without
 savepoints (optimistic); one that meets a failure is redone with a savepoint per event.
+``batched=False`` drains one event per transaction with the plain scope: the twin the
+batched scope is tested against.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.clock import Clock
-from engine.domain.unit import DomainError, Unit
-from engine.runtime import batch
-from engine.runtime.dispatcher import Dispatcher, RunFailed, give_run_id
-from engine.runtime.tracedoc import event_snapshot, trace_head
+from engine.errors import DocketError
+from engine.runtime.batching import scope as batch
+from engine.runtime.batching.rows import table
+from engine.runtime.dispatch.dispatcher import Dispatcher
+from engine.runtime.dispatch.events import event_unit, process_one
 
 
 @dataclass(slots=True)
@@ -65,11 +68,14 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_gc_saved)
 
 
-class _Retry(Exception):
+class _Retry(DocketError):
     """An optimistic batch met an event that did not simply succeed: redo it event by event."""
 
 
-def process_batch(
+_INBOX: Table = table(m.InboxEvent)
+
+
+def drain(
     sessions: sessionmaker[Session],
     dispatcher: Dispatcher,
     ruleset: RuleSet,
@@ -79,6 +85,7 @@ def process_batch(
     batch_size: int = 200,
     subject_key: str | None = None,
     optimistic: bool = True,
+    batched: bool = True,
 ) -> ProcessStats:
     """Process pending events in batches; return what happened to them.
 
@@ -88,23 +95,54 @@ def process_batch(
     savepoint, so what commits is exactly what the safe mode alone would have committed.
     """
     stats = ProcessStats()
+    if not batched:
+        batch_size, optimistic = 1, False
     with _fewer_collections(), sessions() as session:
         while limit is None or stats.processed < limit:
             size = batch_size if limit is None else min(batch_size, limit - stats.processed)
+            args = (session, dispatcher, ruleset, clock, size, subject_key)
             done: tuple[Counter[str], bool] | None = None
-            if optimistic:
+            if not batched:
+                done = _one(*args)
+            elif optimistic:
                 try:
-                    done = _batch(session, dispatcher, ruleset, clock, size, subject_key, True)
+                    done = _batch(*args, True)
                 except _Retry:
                     done = None  # rolled back: the safe mode below does the batch
             if done is None:
-                done = _batch(session, dispatcher, ruleset, clock, size, subject_key, False)
+                done = _batch(*args, False)
             outcomes, more = done
             stats.processed += sum(outcomes.values())
             stats.outcomes.update(outcomes)
             if not more:
                 break
     return stats
+
+
+def _pending(session: Session, subject_key: str | None, optimistic: bool) -> Select[Any]:
+    pending = (select(_INBOX) if optimistic else select(m.InboxEvent)).where(
+        _INBOX.c.status == "pending"
+    )
+    if subject_key is not None:
+        pending = pending.where(_INBOX.c.subject_key == subject_key)
+    return pending.order_by(_INBOX.c.seq)
+
+
+def _one(
+    session: Session,
+    dispatcher: Dispatcher,
+    ruleset: RuleSet,
+    clock: Clock,
+    size: int,
+    subject_key: str | None,
+) -> tuple[Counter[str], bool]:
+    """The oldest pending event in a transaction of its own, with the plain scope."""
+    with session.begin():
+        session.info["today"] = clock.today()
+        event = session.scalars(_pending(session, subject_key, False).limit(1)).first()
+        if event is None:
+            return Counter(), False
+        return Counter([process_one(session, dispatcher, ruleset, clock, event)]), True
 
 
 def _batch(
@@ -126,10 +164,7 @@ def _batch(
     taken = 0
     with session.begin():
         session.info["today"] = clock.today()
-        pending = _pending(optimistic).where(_INBOX.c.status == "pending")
-        if subject_key is not None:
-            pending = pending.where(_INBOX.c.subject_key == subject_key)
-        pending = pending.order_by(_INBOX.c.seq)
+        pending = _pending(session, subject_key, optimistic)
         while True:
             wanted = size - taken
             query = pending.limit(wanted)
@@ -152,13 +187,6 @@ def _batch(
                 return outcomes, False
 
 
-_INBOX: Table = m.Base.metadata.tables["inbox"]
-
-
-def _pending(optimistic: bool) -> Select[Any]:
-    return select(_INBOX) if optimistic else select(m.InboxEvent)
-
-
 def _events(
     session: Session,
     dispatcher: Dispatcher,
@@ -169,10 +197,10 @@ def _events(
     complete: bool,
     outcomes: Counter[str],
 ) -> set[str]:
-    """Process ``events`` with a batch cache, then write the batch's rows; the derived events
+    """Process ``events`` in a batched scope, then write the batch's rows; the derived events
     the batch settles count as processed. The keys of the subjects whose derived events are
     left pending."""
-    cache = batch.start(
+    scope = batch.start(
         session,
         events,
         lambda e: bool(e.trigger_id or ruleset.triggers_for(e.name)),
@@ -182,19 +210,19 @@ def _events(
     try:
         for event in events:
             if optimistic:
-                outcomes[_process_optimistic(session, dispatcher, ruleset, clock, event)] += 1
+                outcomes[_optimistic(session, dispatcher, ruleset, clock, event, scope)] += 1
             else:
                 assert isinstance(event, m.InboxEvent)
-                outcomes[process_one(session, dispatcher, ruleset, clock, event)] += 1
+                outcomes[process_one(session, dispatcher, ruleset, clock, event, scope)] += 1
         try:
-            cache.write(session)
+            scope.writer.write(session)
         except Exception as exc:  # a write failed: the safe mode finds whose it is
             if optimistic:
                 raise _Retry() from exc
             raise
-        if cache.settled:
-            outcomes["processed"] += cache.settled
-        return cache.held_back
+        if scope.writer.settled:
+            outcomes["processed"] += scope.writer.settled
+        return scope.writer.held_back
     finally:
         batch.finish(session)
 
@@ -208,107 +236,22 @@ def _unheard(ruleset: RuleSet, row: dict[str, Any]) -> bool:
     )
 
 
-def _process_optimistic(
+def _optimistic(
     session: Session,
     dispatcher: Dispatcher,
     ruleset: RuleSet,
     clock: Clock,
     event: batch.Event,
+    scope: batch.BatchScope,
 ) -> str:
     """Process one event with no savepoint of its own; anything but success is a _Retry."""
-    cache = batch.current(session)
-    assert cache is not None
-    today, now = clock.today(), clock.now()
-    unit = Unit(session, ruleset, today, now, cause=event.id, depth=event.depth, sink=cache.add_row)
-    cache.begin_event()
+    unit = event_unit(session, ruleset, clock, event, scope)
+    scope.begin_event()
     if event.depth > ruleset.agency.max_event_depth:
         raise _Retry()
     try:
         trace = dispatcher.process(unit, event)
     except Exception as exc:  # the safe mode records it against this event alone
         raise _Retry() from exc
-    cache.processed(event, trace, ruleset.hash, unit.now)
+    scope.processed(session, event, trace, ruleset.hash, unit.now)
     return "processed"
-
-
-def process_one(
-    session: Session,
-    dispatcher: Dispatcher,
-    ruleset: RuleSet,
-    clock: Clock,
-    event: m.InboxEvent,
-) -> str:
-    """Process one event inside the open transaction; return processed/rejected/failed."""
-    cache = batch.current(session)
-    sink = cache.add_row if cache is not None else None
-    today, now = clock.today(), clock.now()
-    unit = Unit(session, ruleset, today, now, cause=event.id, depth=event.depth, sink=sink)
-    limit = ruleset.agency.max_event_depth
-    if cache is not None:
-        cache.begin_event()
-    try:
-        with session.begin_nested():
-            if event.depth > limit:
-                raise DomainError(
-                    f"loop guard: event depth {event.depth} exceeds max_event_depth {limit} "
-                    f"(derived from event {event.parent_id})"
-                )
-            trace = dispatcher.process(unit, event)
-            if cache is None:
-                session.add(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc=trace))
-                event.status, event.processed_at = "processed", unit.now
-                event.ruleset_hash = ruleset.hash
-        if cache is not None:  # the batch writes the trace, ledger rows and status at its end
-            cache.processed(event, trace, ruleset.hash, unit.now)
-        return "processed"
-    except RunFailed as failure:
-        _record_failure(session, ruleset, unit, event, failure)
-        return "failed"
-    except DomainError as refused:
-        with session.begin_nested():
-            event.status, event.reason, event.processed_at = "rejected", str(refused), unit.now
-            event.ruleset_hash = ruleset.hash
-        return "rejected"
-    except Exception as exc:  # a bug must fail this event, recorded, not stop the batch
-        where = f"processing {event.name}"
-        crash = RunFailed(f"{type(exc).__name__}: {exc}", None, "(engine)", where)
-        _record_failure(session, ruleset, unit, event, crash)
-        return "failed"
-
-
-def _record_failure(
-    session: Session, ruleset: RuleSet, unit: Unit, event: m.InboxEvent, failure: RunFailed
-) -> None:
-    with session.begin_nested():
-        event.status, event.processed_at = "failed", unit.now
-        event.reason = f"{failure.where}: {failure}"
-        event.ruleset_hash = ruleset.hash
-        run = m.Run(
-            event_id=event.id,
-            trigger_id=failure.trigger,
-            path_id=failure.path,
-            ruleset_hash=ruleset.hash,
-            subject_kind=str(event.subject_kind),
-            subject_id=str(event.subject_id),
-            status="failed",
-            error=str(failure),
-            error_step=failure.where,
-            started_on=unit.today,
-            started_at=unit.now,
-            finished_at=unit.now,
-            vars={},
-            steps=[],
-        )
-        give_run_id(unit, run)
-        doc = trace_head(event_snapshot(event), ruleset.hash)
-        doc["triggers"] = [
-            {
-                "trigger": failure.trigger,
-                "outcome": "failed",
-                "runs": [run.id],
-                "error": str(failure),
-                "where": failure.where,
-            }
-        ]
-        doc["error"] = str(failure)
-        session.merge(m.EventTrace(event_id=event.id, ruleset_hash=ruleset.hash, doc=doc))

@@ -1,0 +1,18 @@
+"""The runtime's errors: a step that could not do its work, and the run it failed."""
+
+from __future__ import annotations
+
+from engine.errors import DocketError
+
+
+class StepFailed(DocketError):
+    """A step could not do its work; the run fails and the event's changes roll back."""
+
+
+class RunFailed(DocketError):
+    """A run failed: the event rolls back, then the failure is recorded once, with the
+    trigger, the path and where (the step and its file:line, or the condition)."""
+
+    def __init__(self, message: str, trigger: str | None, path: str, where: str) -> None:
+        super().__init__(message)
+        self.trigger, self.path, self.where = trigger, path, where
