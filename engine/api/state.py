@@ -24,6 +24,7 @@ from engine.domain.store import DEFAULT_URL
 from engine.domain.unit import Unit
 from engine.runtime import Engine
 from engine.scheduler import versions
+from engine.scheduler.errors import SwitchRefused
 
 log = logging.getLogger("docket.service")
 
@@ -190,7 +191,7 @@ class ApiState:
                     hold=self._quiet(),
                     service=self.service,
                 )
-        except versions.SwitchRefused:
+        except SwitchRefused:
             self.metrics.reloads.labels("refused").inc()
             raise
         self.metrics.reloads.labels("applied" if result.changed else "unchanged").inc()
@@ -199,7 +200,7 @@ class ApiState:
     def _reload_from_watch(self) -> None:
         try:
             result = self.reload()
-        except versions.SwitchRefused as refused:
+        except SwitchRefused as refused:
             log.error(
                 "configuration change refused: %s",
                 refused.detail,

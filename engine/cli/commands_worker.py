@@ -72,7 +72,7 @@ def worker_command(
     from engine.distributed.app import Timing, build_app, run_worker
     from engine.distributed.schema import NotDistributed, require_installed
     from engine.distributed.work import Worker
-    from engine.scheduler.versions import NoPublishedVersion
+    from engine.scheduler.errors import NoPublishedVersion
 
     configure(log_level)
     try:

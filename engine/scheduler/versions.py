@@ -31,31 +31,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.config import Finding, validate_root
+from engine.config import validate_root
 from engine.config.model import RuleSet
 from engine.domain import models as m
 from engine.domain.store import make_engine, session_factory
 from engine.domain.unit import DomainError, Unit
 from engine.runtime import Dispatcher, Engine, RunFailed, archive, builtin_registry, resolve
+from engine.scheduler.errors import NoPublishedVersion, SwitchRefused
 
 if TYPE_CHECKING:
     from engine.scheduler.service import SchedulerService
 
 log = logging.getLogger("docket.versions")
 reload_log = logging.getLogger("docket.reload")  # the logger a switch has always logged to
-
-
-class SwitchRefused(Exception):
-    """The candidate configuration is invalid (or needs a restart); nothing changed."""
-
-    def __init__(self, detail: str, findings: list[Finding]) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.findings = findings
-
-
-class NoPublishedVersion(Exception):
-    """No usable configuration version is published in the database; the message says why."""
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from engine.config import load_ruleset
 from engine.domain import models as m
 from engine.runtime.engine import Engine
 from engine.scheduler import versions
+from engine.scheduler.errors import SwitchRefused
 from engine.scheduler.service import DAILY_JOB, SchedulerService
 from tests.scheduler.conftest import TIMING, MakeEngine
 
@@ -44,7 +45,7 @@ def test_a_timezone_change_is_refused_and_the_running_version_stays_published(
     root, engine = running(tmp_path, make_engine)
     before = engine.ruleset.hash
     edit(root, "timezone: America/Chicago", "timezone: America/New_York")
-    with pytest.raises(versions.SwitchRefused) as refused:
+    with pytest.raises(SwitchRefused) as refused:
         versions.switch(engine, root)
     assert refused.value.detail == (
         "agency.timezone changed (America/Chicago → America/New_York): that needs a restart; "

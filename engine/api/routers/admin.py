@@ -28,7 +28,7 @@ from engine.api.schemas import (
 )
 from engine.config import validate_root
 from engine.domain import models as m
-from engine.scheduler.versions import SwitchRefused
+from engine.scheduler.errors import SwitchRefused
 
 router = APIRouter(responses=responses(*COMMON))
 
