@@ -84,7 +84,7 @@ def invoke(unit: Unit, name: str, params: Mapping[str, Any]) -> Any:
     """Call an operation by name; unknown names and parameters are clear errors."""
     fn = OPERATIONS.get(name)
     if fn is None:
-        from engine.config.schemagen import OPERATIONS as OPERATION_NAMES
+        from engine.config.catalogue import OPERATION_NAMES
 
         if name in OPERATION_NAMES:
             raise DomainError(f"operation '{name}' is not available yet in this version")
