@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain import models as m
-from engine.domain.operations.follow_up_operations import describe
+from engine.domain.operations.follow_ups import describe
 from engine.domain.unit import DomainError
 from engine.runtime.engine import Engine
 from engine.runtime.explain import event_detail
