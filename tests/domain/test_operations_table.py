@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from engine.config.catalogue import OPERATION_NAMES
+from engine.domain.errors import DomainError
 from engine.domain.operations import OPERATIONS
 from engine.domain.operations.accounts import HOLD_EVENTS
 from engine.domain.operations.judgments import JudgmentRequest
-from engine.domain.unit import DomainError
 
 
 def test_every_catalogued_operation_is_in_the_table_but_emit() -> None:

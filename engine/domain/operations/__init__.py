@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from engine.config.catalogue import OPERATION_NAMES
+from engine.domain.errors import DomainError
 from engine.domain.operations.accounts import buttons as account_buttons
 from engine.domain.operations.cases import buttons as case_buttons
 from engine.domain.operations.follow_ups import buttons as follow_up_buttons
@@ -31,7 +32,7 @@ from engine.domain.operations.payments.posting import AFTER_PAYMENT
 from engine.domain.operations.requests import taking
 from engine.domain.operations.settlements import buttons as settlement_buttons
 from engine.domain.operations.settlements.tracking import track_payment
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 __all__ = ["OPERATIONS", "Operation", "invoke"]
 

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.money import require_percentage, to_money
-from engine.domain.unit import DomainError
 
 
 def money_param(name: str, value: Any) -> Decimal:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Note, StatusHistory, Task, WorklistHistory
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def check_status(unit: Unit, code: str) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account
 from engine.domain.operations.accounts.changes import add_note
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 HOLD_EVENTS = {
     "bankruptcy": "onAfterBankruptcyInsert",

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from engine.config.model import BUCKETS
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, AccountParty, Client, Party
 from engine.domain.money import to_money
 from engine.domain.operations.accounts.changes import check_status, check_worklist
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def ensure_client(unit: Unit, code: str) -> Client:

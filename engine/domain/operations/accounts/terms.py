@@ -9,12 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from engine.config.model import RuleSet, SettlementRules
+from engine.domain.errors import DomainError
 from engine.domain.interest import accrued_interest
 from engine.domain.models import Account
 from engine.domain.money import ZERO
 from engine.domain.operations.params import as_date
 from engine.domain.settlement_math import settlement_amount, settlement_amount_for
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def rules_for(ruleset: RuleSet, account: Account) -> SettlementRules | None:

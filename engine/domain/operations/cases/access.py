@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Case
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 RESPONSIBLE = "responsible"
 

@@ -8,9 +8,10 @@ from datetime import date
 from difflib import get_close_matches
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.models import CASE_DATE_FIELDS, Case, Judgment
 from engine.domain.operations.cases.access import get_case
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def check_case_date(row: Case, name: str, value: date | None) -> None:

@@ -11,10 +11,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, CaseAccount
 from engine.domain.operations.cases.access import case_accounts, get_case, require_open
 from engine.domain.operations.cases.dates import check_case_date
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def _link(unit: Unit, case_id: str, account_id: str) -> CaseAccount:

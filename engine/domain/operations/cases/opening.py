@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Case, CaseAccount, CaseDefendant, Party
 from engine.domain.operations.accounts.changes import set_status
 from engine.domain.operations.cases.access import (
@@ -17,7 +18,7 @@ from engine.domain.operations.cases.access import (
     require_open,
     responsible_parties,
 )
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def _ids(value: Iterable[Any] | str | None, what: str) -> list[str]:

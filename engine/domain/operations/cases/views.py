@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain.errors import NotFound
 from engine.domain.models import CASE_DATE_FIELDS, Account, Case, CaseDocument
 from engine.domain.operations.judgments.views import describe as describe_judgment
-from engine.domain.unit import NotFound
 
 
 def describe_case(session: Session, ruleset: RuleSet, case_id: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from engine.domain.operations.follow_ups.lifecycle import (
     reschedule_follow_up,
     resolve_follow_up,
 )
-from engine.domain.operations.follow_ups.subjects import open_on, suspending
+from engine.domain.operations.follow_ups.subjects import open_on
 from engine.domain.operations.follow_ups.views import describe, history, open_follow_ups, summary
 
 __all__ = [
@@ -41,5 +41,4 @@ __all__ = [
     "reschedule_follow_up",
     "resolve_follow_up",
     "summary",
-    "suspending",
 ]

@@ -14,10 +14,11 @@ import re
 import zipfile
 from collections.abc import Callable
 
+from engine.domain.errors import DomainError
 from engine.domain.models import FollowUpEntry
 from engine.domain.operations.follow_ups.entries import get, record
 from engine.domain.operations.uploads import UploadKind
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 ATTACHMENTS = UploadKind(
     noun="attachment",

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.config.expressions import RuleEnvironment
+from engine.domain.errors import DomainError
 from engine.domain.models import (
     Account,
     Case,
@@ -23,7 +24,7 @@ from engine.domain.models import (
     Party,
 )
 from engine.domain.operations.follow_ups.entries import get, record
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 STAKEHOLDERS = "stakeholders"
 _SUBJECT = re.compile(r"^\s*\{#\s*subject:\s*(.*?)\s*#\}")

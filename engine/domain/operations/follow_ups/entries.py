@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.domain.errors import NotFound
 from engine.domain.models import FollowUp, FollowUpEntry
-from engine.domain.unit import NotFound, Unit
+from engine.domain.unit import Unit
 
 
 def get(unit: Unit, follow_up: str) -> FollowUp:

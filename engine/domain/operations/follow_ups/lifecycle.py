@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 
 from engine.config.errors import did_you_mean
+from engine.domain.errors import DomainError, NotFound
 from engine.domain.models import Account, Case, FollowUp, FollowUpEntry, Transaction
 from engine.domain.operations.follow_ups.entries import get, record
-from engine.domain.unit import DomainError, NotFound, Unit
+from engine.domain.unit import Unit
 
 KINDS: tuple[str, ...] = (
     "dispute",

@@ -1,6 +1,6 @@
-"""Open follow-ups on accounts and cases: the one that takes them out of the standard
-automation (the runtime asks :func:`suspending` before running triggers for a subject), and
-those of a kind (``resolve_follow_up`` finds them)."""
+"""Open follow-ups on accounts and cases of a kind (``resolve_follow_up`` finds them). The
+one that takes them out of automation is the event scope's question
+(``engine.domain.one_event.OneEvent.suspending``)."""
 
 from __future__ import annotations
 
@@ -9,33 +9,8 @@ from collections.abc import Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.domain.models import CaseAccount, FollowUp
+from engine.domain.models import FollowUp
 from engine.domain.operations.follow_ups.lifecycle import canonical_kind
-
-
-def suspending(
-    session: Session, account_ids: Iterable[str], case_ids: Iterable[str]
-) -> FollowUp | None:
-    """The oldest open follow-up that takes these accounts or cases out of automation."""
-    accounts, cases = list(account_ids), list(case_ids)
-    if not accounts and not cases:
-        return None
-    # A follow-up on a case covers the case's accounts, also when an event is about one.
-    cases_of_accounts = select(CaseAccount.case_id).where(CaseAccount.account_id.in_(accounts))
-    return session.scalars(
-        select(FollowUp)
-        .where(
-            FollowUp.status == "open",
-            FollowUp.suspends_automation.is_(True),
-            or_(
-                FollowUp.account_id.in_(accounts),
-                FollowUp.case_id.in_(cases),
-                FollowUp.case_id.in_(cases_of_accounts),
-            ),
-        )
-        .order_by(FollowUp.created_at, FollowUp.id)
-        .limit(1)
-    ).first()
 
 
 def open_on(

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.errors import NotFound
 from engine.domain.models import FollowUp, FollowUpEntry
-from engine.domain.unit import NotFound
 
 
 def summary(row: FollowUp) -> dict[str, Any]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, AccountParty, Judgment, JudgmentSpread
 from engine.domain.money import ZERO, largest_remainder
 from engine.domain.operations.accounts.placement import ensure_client
 from engine.domain.operations.cases.access import case_accounts, get_case, require_open
 from engine.domain.operations.cases.dates import check_case_date
 from engine.domain.operations.judgments.request import JudgmentRequest
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 DEFAULT_RESULT = "Judgment for plaintiff"
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.domain.errors import DomainError
 from engine.domain.operations.params import money_param
-from engine.domain.unit import DomainError
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Judgment, JudgmentSpread
 from engine.domain.money import ZERO
 from engine.domain.operations.judgments.accrual import interest_due
-from engine.domain.unit import DomainError
 
 
 def describe(session: Session, ruleset: RuleSet, judgment_id: str, day: dt.date) -> dict[str, Any]:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Offer
 from engine.domain.operations.accounts.terms import authority_amount, check_open, rules_for
 from engine.domain.operations.params import as_date, money_param
 from engine.domain.settlement_math import require_term
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 ACTIVE = ("Initiated", "Offer Generated", "Offer Accepted")
 RESOLVED = ("Fully Settled", "Partially Settled", "Not Settled")

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.config.model import Spreader
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Allocation, Transaction
 from engine.domain.spreading import AccountPosition
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 PAID_KINDS = ("payment", "mirror")
 

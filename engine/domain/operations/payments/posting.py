@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.config.model import Spreader
+from engine.domain.errors import DomainError
 from engine.domain.interest import apply_payment_interest_first
 from engine.domain.models import Account, CaseAccount, Judgment, JudgmentSpread, Transaction
 from engine.domain.money import ZERO, largest_remainder
@@ -43,7 +44,7 @@ from engine.domain.operations.payments.ledger import (
     spreader_named,
 )
 from engine.domain.spreading import Part, rank, spread
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 PaymentHook = Callable[[Unit, Account, Transaction], None]
 

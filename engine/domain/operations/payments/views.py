@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Transaction
-from engine.domain.unit import DomainError
 
 
 def _line(tx: Transaction) -> dict[str, Any]:

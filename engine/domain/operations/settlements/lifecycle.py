@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.config.model import BUCKETS, SettlementRules
+from engine.domain.errors import DomainError
 from engine.domain.models import (
     Account,
     CaseAccount,
@@ -28,7 +29,7 @@ from engine.domain.money import percent_of
 from engine.domain.operations.accounts.terms import authority_amount, check_open, rules_for
 from engine.domain.operations.params import as_date, money_param, percent_param
 from engine.domain.operations.settlements.tracking import track
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 SETTABLE_STATES = ("active", "inactive", "void")
 PAYMENT_CODES = ("settlement", "partial")

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain.errors import NotFound
 from engine.domain.models import Account, Offer, Settlement
 from engine.domain.money import ZERO
 from engine.domain.operations.offers.lifecycle import ACTIVE
 from engine.domain.operations.offers.views import counts_by_status, iso, offer_item
 from engine.domain.operations.settlements.progress import figures
-from engine.domain.unit import NotFound
 
 
 def settlement_item(session: Session, ruleset: RuleSet, row: Settlement) -> dict[str, Any]:

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Allocation, Offer, Settlement, Transaction
 from engine.domain.money import ZERO
 from engine.domain.operations.accounts.terms import rules_for
-from engine.domain.unit import DomainError, Unit
+from engine.domain.unit import Unit
 
 
 def write_off_balances(unit: Unit, account: Account) -> Transaction | None:
