@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from engine.domain.errors import DomainError, NotFound
+from engine.domain import DomainError, NotFound
 from engine.domain.models.base import json_default
 
 log = logging.getLogger("docket.api")

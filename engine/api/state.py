@@ -21,8 +21,7 @@ from engine.api.background import (
 from engine.api.ingest import Ingestor
 from engine.api.metrics import Metrics
 from engine.api.reload import ReloadRefused, ReloadResult, reload
-from engine.domain.store import DEFAULT_URL
-from engine.domain.unit import Unit
+from engine.domain import DEFAULT_URL, Unit
 from engine.runtime import Engine
 from engine.scheduler import versions
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain import make_engine, session_factory
 from engine.domain import models as m
-from engine.domain.store import make_engine, session_factory
 from engine.runtime.archive import archived_files, compile_files
 from engine.runtime.engine import Engine
 from engine.scheduler import versions

@@ -20,8 +20,7 @@ from typing import Any
 from engine.config import load_ruleset
 from engine.config.errors import ConfigError, Finding
 from engine.config.model import Mark, RuleSet
-from engine.domain.clock import SimulatedClock
-from engine.domain.errors import DomainError
+from engine.domain import DomainError, SimulatedClock
 from engine.domain.operations import OPERATIONS, accounts
 from engine.runtime import Engine
 from engine.scenario import timeline as timeline_mod

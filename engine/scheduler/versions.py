@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from engine.domain import DomainError, Unit
 from engine.domain import models as m
-from engine.domain.errors import DomainError
-from engine.domain.unit import Unit
 from engine.runtime.archive import archived_files, compile_files
 from engine.runtime.context.subjects import resolve
 from engine.runtime.dispatch.dispatcher import Dispatcher
