@@ -11,8 +11,8 @@ from _common import Timing, chunks, rates, ratio, row, seed_accounts, timed, wri
 from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from engine import Engine, load_ruleset
+from engine.domain import make_engine, upgrade
 from engine.domain import models as m
-from engine.domain.store import make_engine, upgrade
 
 TARGET_RATIO, TARGET_RATE = 0.3, 5_000
 BATCH = 200  # events per transaction, the engine's default batch

@@ -32,8 +32,8 @@ from sqlalchemy import insert
 
 from engine.config import load_ruleset
 from engine.config.model import RuleSet
+from engine.domain import SimulatedClock
 from engine.domain import models as m
-from engine.domain.clock import SimulatedClock
 from engine.runtime import Engine
 from engine.scheduler.sweep import LAST_SWEPT, sweep
 

@@ -23,7 +23,7 @@ from engine.api.problems import PROBLEM_TYPE, problem_response
 from engine.api.routers import routers
 from engine.api.routers.events import COMPONENTS as HAND_DOCUMENTED
 from engine.api.state import ApiSettings, ApiState
-from engine.domain.clock import SystemClock
+from engine.domain import SystemClock
 from engine.domain.models.base import json_default
 from engine.runtime import Engine
 

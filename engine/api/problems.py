@@ -19,8 +19,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from engine.domain import DomainError, NotFound
 from engine.domain.models.base import json_default
-from engine.domain.unit import DomainError, NotFound
 
 log = logging.getLogger("docket.api")
 

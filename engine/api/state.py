@@ -20,8 +20,7 @@ from engine.api.background import (
 )
 from engine.api.ingest import Ingestor
 from engine.api.metrics import Metrics
-from engine.domain.store import DEFAULT_URL
-from engine.domain.unit import Unit
+from engine.domain import DEFAULT_URL, Unit
 from engine.runtime import Engine
 from engine.scheduler import versions
 from engine.scheduler.errors import SwitchRefused

@@ -21,7 +21,7 @@ from engine.cli.operate import (
     read,
     run_operation,
 )
-from engine.domain.operations.follow_up_operations import describe, open_follow_ups
+from engine.domain.operations.follow_ups import describe, open_follow_ups
 
 
 def _operation(fn: F) -> F:

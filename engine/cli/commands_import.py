@@ -18,8 +18,8 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.config.model import BUCKETS
+from engine.domain import DomainError
 from engine.domain.operations.accounts import place_account, upsert_party
-from engine.domain.unit import DomainError
 
 PARTY_KEYS = ("name", "email", "phone", "timezone", "address")
 

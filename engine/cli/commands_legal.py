@@ -23,7 +23,7 @@ from engine.cli.operate import (
     read,
     run_operation,
 )
-from engine.domain.operations.cases_show import describe_case
+from engine.domain.operations.cases import describe_case
 
 
 def _plain(value: Any) -> str:

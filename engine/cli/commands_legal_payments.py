@@ -19,7 +19,7 @@ from engine.cli.operate import (
     read,
     run_operation,
 )
-from engine.domain.operations.cases_show import describe_payment
+from engine.domain.operations.payments import describe_payment
 from engine.domain.reports import payments_report
 
 # --- docket payment --------------------------------------------------------------------------

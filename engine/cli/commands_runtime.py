@@ -11,7 +11,7 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.cli.render import echo_event, echo_run
-from engine.domain.store import upgrade
+from engine.domain import upgrade
 from engine.runtime import account_events, event_detail, run_detail
 
 

@@ -160,7 +160,7 @@ def simulate_command(file: Path, db: str | None, as_json: bool) -> None:
 @json_option
 def sweep_command(day: datetime | None, db_url: str, config_root: Path, as_json: bool) -> None:
     """Run the daily cycle by hand: date sweep with catch-up, due waits, hooks, inbox."""
-    from engine.domain.clock import SimulatedClock, SystemClock
+    from engine.domain import SimulatedClock, SystemClock
     from engine.runtime import Engine
     from engine.scheduler import versions
     from engine.scheduler.jobs import run_day

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, load_or_exit
-from engine.domain.store import make_engine, session_factory, upgrade
+from engine.domain import make_engine, session_factory, upgrade
 
 ROLES = ("admin", "integrator", "viewer")
 

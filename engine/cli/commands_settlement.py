@@ -15,7 +15,7 @@ import click
 
 from engine.cli.common import echo_json
 from engine.cli.operate import common_options, operation_options, read, run_operation
-from engine.domain.operations.settlement_operations import widget
+from engine.domain.operations.settlements import widget
 
 
 def _pairs(values: tuple[str, ...], option: str, left: str) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
-from engine.domain.unit import DomainError
+from engine.domain import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,7 +1,8 @@
-"""The event catalogue: every trigger name Docket knows, in one place.
+"""The catalogue: every trigger name and every operation name Docket knows, in one place.
 
-The JSON Schema's trigger-name enum is generated from this table (``docket schema``), so an
-editor, ``docket validate`` and the dispatcher always agree on the names.
+The JSON Schemas' trigger-name and operation-name enums are generated from these tables
+(``docket schema``), so an editor, ``docket validate``, the dispatcher and the operations table
+(``engine.domain.operations``) always agree on the names.
 """
 
 from __future__ import annotations
@@ -112,3 +113,53 @@ ACCOUNT_DATE_FIELDS: tuple[str, ...] = ("next_work_date", "placed_date", "last_p
 def lookup(name: str) -> EventSpec | None:
     """The catalogue entry for a trigger name, or None."""
     return BY_NAME.get(name)
+
+
+# Operations (a scenario's ``do:``, the API's ``POST /operations/{name}``, the CLI's commands):
+# the domain's operations table holds one entry for each name but ``emit``, which the scenario
+# runner answers itself (a test keeps the two equal).
+OPERATION_HELP: dict[str, str] = {
+    "place_account": "Place a new account {account, client, balances, parties, …}.",
+    "open_case": "Open a case {case, accounts, defendants, status}.",
+    "add_case_accounts": "Add accounts of the bundle to a case {case, accounts}.",
+    "add_defendants": "Add defendants to a case {case, defendants}.",
+    "auto_spread": "Spread the accounts' balances to the proposed judgment spread {case}.",
+    "upload_case_document": "Attach a document to a case {case, name}.",
+    "request_client_auth": "Request client authorization {case}.",
+    "authorize_account": "Enter the authorization of one account {case, account, date}.",
+    "set_case_dates": "Enter case dates {case, court_date, served_date, …}.",
+    "request_summons": "Request a summons {case}.",
+    "serve_defendants": "Send defendants for service {case}.",
+    "record_served": "Record service {case, date}.",
+    "file_case": "File the case; refused until every account is authorized {case}.",
+    "render_judgment": (
+        "Render a judgment {case, judgment_client, judgment_account, amount, interest_rate, "
+        "effective_date, result}."
+    ),
+    "dismiss_case": "Dismiss a case {case}.",
+    "post_payment": "Post a payment and spread it {account, amount, date}.",
+    "unspread_payment": "Unspread a posted payment {payment}.",
+    "respread_payment": "Respread a payment {payment, spreader}.",
+    "create_settlement": (
+        "Create a settlement {settlement, account, amount or calculate: true, inception_date}."
+    ),
+    "approve_settlement": "Approve a settlement outside the client's authority {settlement}.",
+    "set_settlement_state": "Make a settlement active, inactive or void {settlement, state}.",
+    "remove_settlement": "Delete a settlement {settlement}.",
+    "create_offer": "Create a settlement offer {offer, account, amount, term_days, expiry_date}.",
+    "offer_action": "Generate, accept, decline or cancel an offer {offer, action}.",
+    "record_bankruptcy": "Record a bankruptcy (a contact hold) {account}.",
+    "record_deceased": "Record the consumer deceased (a contact hold) {account}.",
+    "record_dispute": "Record a dispute (a contact hold) {account}.",
+    "record_cease_communication": "Record a cease-communication request {account}.",
+    "lift_contact_hold": "Lift a contact hold; contact may resume {account, hold, detail}.",
+    "open_follow_up": "Open a follow-up {follow_up, account or case, kind, due_date}.",
+    "comment_follow_up": "Comment on a follow-up {follow_up, text}.",
+    "attach_follow_up": "Attach a document to a follow-up {follow_up, name}.",
+    "email_follow_up": "Send an email from a follow-up {follow_up, to, template}.",
+    "reassign_follow_up": "Reassign a follow-up {follow_up, owner}.",
+    "reschedule_follow_up": "Reschedule a follow-up {follow_up, due_date}.",
+    "resolve_follow_up": "Resolve a follow-up {follow_up, outcome}.",
+    "emit": "Emit an event {event, account or case, data}.",
+}
+OPERATION_NAMES: tuple[str, ...] = tuple(OPERATION_HELP)

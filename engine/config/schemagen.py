@@ -7,6 +7,7 @@ format (DESIGN §10) is a public interface: ``SCENARIO_VERSIONS`` lists the vers
 
 from __future__ import annotations
 
+from engine.config.catalogue import OPERATION_HELP, OPERATION_NAMES
 from engine.config.schemagen_config import config_schema
 from engine.config.schemagen_defs import (
     Schema,
@@ -25,54 +26,6 @@ CONFIG_SCHEMA = "docket-config.schema.json"
 SCENARIO_SCHEMA = "docket-scenario.schema.json"
 SCHEMA_NAMES: tuple[str, ...] = (CONFIG_SCHEMA, SCENARIO_SCHEMA)
 SCENARIO_VERSIONS: tuple[int, ...] = (1,)
-
-# Scenario operations (``do:``); the same names are the API's and the CLI's. The scenario
-# runner's registry is kept equal to this table by a test.
-OPERATION_HELP: dict[str, str] = {
-    "place_account": "Place a new account {account, client, balances, parties, …}.",
-    "open_case": "Open a case {case, accounts, defendants, status}.",
-    "add_case_accounts": "Add accounts of the bundle to a case {case, accounts}.",
-    "add_defendants": "Add defendants to a case {case, defendants}.",
-    "auto_spread": "Spread the accounts' balances to the proposed judgment spread {case}.",
-    "upload_case_document": "Attach a document to a case {case, name}.",
-    "request_client_auth": "Request client authorization {case}.",
-    "authorize_account": "Enter the authorization of one account {case, account, date}.",
-    "set_case_dates": "Enter case dates {case, court_date, served_date, …}.",
-    "request_summons": "Request a summons {case}.",
-    "serve_defendants": "Send defendants for service {case}.",
-    "record_served": "Record service {case, date}.",
-    "file_case": "File the case; refused until every account is authorized {case}.",
-    "render_judgment": (
-        "Render a judgment {case, judgment_client, judgment_account, amount, interest_rate, "
-        "effective_date, result}."
-    ),
-    "dismiss_case": "Dismiss a case {case}.",
-    "post_payment": "Post a payment and spread it {account, amount, date}.",
-    "unspread_payment": "Unspread a posted payment {payment}.",
-    "respread_payment": "Respread a payment {payment, spreader}.",
-    "create_settlement": (
-        "Create a settlement {settlement, account, amount or calculate: true, inception_date}."
-    ),
-    "approve_settlement": "Approve a settlement outside the client's authority {settlement}.",
-    "set_settlement_state": "Make a settlement active, inactive or void {settlement, state}.",
-    "remove_settlement": "Delete a settlement {settlement}.",
-    "create_offer": "Create a settlement offer {offer, account, amount, term_days, expiry_date}.",
-    "offer_action": "Generate, accept, decline or cancel an offer {offer, action}.",
-    "record_bankruptcy": "Record a bankruptcy (a contact hold) {account}.",
-    "record_deceased": "Record the consumer deceased (a contact hold) {account}.",
-    "record_dispute": "Record a dispute (a contact hold) {account}.",
-    "record_cease_communication": "Record a cease-communication request {account}.",
-    "lift_contact_hold": "Lift a contact hold; contact may resume {account, hold, detail}.",
-    "open_follow_up": "Open a follow-up {follow_up, account or case, kind, due_date}.",
-    "comment_follow_up": "Comment on a follow-up {follow_up, text}.",
-    "attach_follow_up": "Attach a document to a follow-up {follow_up, name}.",
-    "email_follow_up": "Send an email from a follow-up {follow_up, to, template}.",
-    "reassign_follow_up": "Reassign a follow-up {follow_up, owner}.",
-    "reschedule_follow_up": "Reschedule a follow-up {follow_up, due_date}.",
-    "resolve_follow_up": "Resolve a follow-up {follow_up, outcome}.",
-    "emit": "Emit an event {event, account or case, data}.",
-}
-OPERATIONS: tuple[str, ...] = tuple(OPERATION_HELP)
 
 ROLES: tuple[str, ...] = (
     "responsible",
@@ -309,7 +262,7 @@ def _step() -> Schema:
         "title": "operation",
         "description": "A domain operation (the API's and the CLI's name).",
         "type": "string",
-        "enum": list(OPERATIONS),
+        "enum": list(OPERATION_NAMES),
         "enumDescriptions": list(OPERATION_HELP.values()),
     }
     return obj(

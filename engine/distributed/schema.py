@@ -18,7 +18,7 @@ from importlib.metadata import version
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from engine.domain.store import make_engine, normalize_url, upgrade
+from engine.domain import make_engine, normalize_url, upgrade
 
 EVENTS_QUEUE = "events"
 PERIODIC_QUEUE = "periodic"

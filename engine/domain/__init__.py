@@ -1,1 +1,38 @@
-"""domain layer."""
+"""The domain layer: the store, money maths and the domain operations (imports config only).
+
+Rooms: ``models`` (SQLAlchemy 2.0 tables) and ``migrations``; ``store`` (engines, sessions,
+upgrades); ``unit`` (the unit of work every operation receives) and ``scope`` /
+``one_event`` (how an event's work reads and writes the store); ``money``, ``spreading``,
+``interest``, ``settlement_math``; ``operations`` (by aggregate, one table of buttons);
+``reports``; ``errors``. Outer layers import from this face or from an aggregate's face
+(``engine.domain.operations.cases`` and the like).
+"""
+
+from engine.domain import models
+from engine.domain.clock import Clock, SimulatedClock, SystemClock
+from engine.domain.errors import DomainError, NotFound
+from engine.domain.money import ZERO
+from engine.domain.one_event import ONE_EVENT
+from engine.domain.scope import LedgerEntry, RunRecord, Scope
+from engine.domain.store import DEFAULT_URL, make_engine, normalize_url, session_factory, upgrade
+from engine.domain.unit import Unit
+
+__all__ = [
+    "DEFAULT_URL",
+    "ONE_EVENT",
+    "ZERO",
+    "Clock",
+    "DomainError",
+    "LedgerEntry",
+    "NotFound",
+    "RunRecord",
+    "Scope",
+    "SimulatedClock",
+    "SystemClock",
+    "Unit",
+    "make_engine",
+    "models",
+    "normalize_url",
+    "session_factory",
+    "upgrade",
+]

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine.domain.errors import DomainError
 from engine.domain.models import Account, Client, Transaction
 from engine.domain.money import ZERO
-from engine.domain.unit import DomainError
 
 REPORTED_KINDS = ("payment", "mirror", "reversal")
 

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME
 from engine.config.model import RuleSet
-from engine.domain.errors import DomainError as DomainError
-from engine.domain.errors import NotFound as NotFound
+from engine.domain.errors import DomainError, NotFound
 from engine.domain.models import InboxEvent
 from engine.domain.one_event import ONE_EVENT
 from engine.domain.scope import Scope

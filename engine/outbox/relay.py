@@ -28,8 +28,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain import Clock
 from engine.domain import models as m
-from engine.domain.clock import Clock
 from engine.outbox import policy
 from engine.outbox.api import ConnectorError, Message, Receipt, Recipient, Reconciler
 from engine.outbox.routing import Route, Router, router_for

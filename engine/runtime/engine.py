@@ -13,11 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain import (
+    DEFAULT_URL,
+    Clock,
+    SystemClock,
+    Unit,
+    make_engine,
+    session_factory,
+    upgrade,
+)
 from engine.domain import models as m
-from engine.domain.clock import Clock, SystemClock
-from engine.domain.operations.registry import invoke
-from engine.domain.store import DEFAULT_URL, make_engine, session_factory, upgrade
-from engine.domain.unit import Unit
+from engine.domain.operations import invoke
 from engine.runtime.actions import builtin_registry
 from engine.runtime.actions.registry import ActionRegistry
 from engine.runtime.archive import record

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME, EVENT_NAMES
 from engine.config.errors import did_you_mean
+from engine.domain import Unit
 from engine.domain import models as m
-from engine.domain.unit import Unit
 from engine.runtime.batching import rows
 
 _QUEUED = "docket.inbox.queued"  # session.info: rows ``accept`` queued in this transaction

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from engine.domain.store import normalize_url
+from engine.domain import normalize_url
 from engine.scenario.errors import DatabaseChoiceError
 
 ENV_URL = "DOCKET_SCENARIO_DB_URL"

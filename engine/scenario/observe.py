@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
-from engine.domain.operations import follow_up_operations, offers, settlement_figures
+from engine.domain.operations import follow_ups, offers
+from engine.domain.operations.settlements import figures
 
 Item = dict[str, Any]
 
@@ -182,7 +183,7 @@ LISTS: dict[str, Callable[[Session], list[Item]]] = {
 
 def settlement_fields(session: Session, row: m.Settlement) -> Item:
     """A settlement's fields; received counts payments applied on or after its inception."""
-    found = settlement_figures.figures(session, None, row)
+    found = figures(session, None, row)
     return {
         "status": row.status,
         "amount": str(row.amount),
@@ -239,6 +240,6 @@ def follow_up_fields(session: Session, follow_up_id: str) -> Item | None:
     row = session.get(m.FollowUp, follow_up_id)
     if row is None:
         return None
-    item: Item = follow_up_operations.summary(row)
-    item["history"] = follow_up_operations.history(session, row.id)
+    item: Item = follow_ups.summary(row)
+    item["history"] = follow_ups.history(session, row.id)
     return item

@@ -20,10 +20,8 @@ from typing import Any
 from engine.config import load_ruleset
 from engine.config.errors import ConfigError, Finding
 from engine.config.model import Mark, RuleSet
-from engine.domain.clock import SimulatedClock
-from engine.domain.operations import accounts
-from engine.domain.operations.registry import OPERATIONS
-from engine.domain.unit import DomainError
+from engine.domain import DomainError, SimulatedClock
+from engine.domain.operations import OPERATIONS, accounts
 from engine.runtime import Engine
 from engine.scenario import timeline as timeline_mod
 from engine.scenario.database import fresh_database

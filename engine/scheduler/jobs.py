@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from engine.domain import DomainError, Unit
 from engine.domain import models as m
-from engine.domain.unit import DomainError, Unit
 from engine.runtime import ProcessStats, RunFailed, until_holds
 from engine.scheduler import settlements, versions
 from engine.scheduler.sweep import SweepReport, last_swept, sweep

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.domain import Unit
 from engine.domain.operations import offers, settlements
-from engine.domain.unit import Unit
 
 if TYPE_CHECKING:
     from engine.runtime import Engine

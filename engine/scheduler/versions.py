@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session
 
 from engine.config import validate_root
 from engine.config.model import RuleSet
+from engine.domain import DomainError, Unit, make_engine, session_factory
 from engine.domain import models as m
-from engine.domain.store import make_engine, session_factory
-from engine.domain.unit import DomainError, Unit
 from engine.runtime import Dispatcher, Engine, RunFailed, archive, builtin_registry, resolve
 from engine.scheduler.errors import NoPublishedVersion, SwitchRefused
 

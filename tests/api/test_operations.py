@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from engine.domain.operations.registry import OPERATIONS
+from engine.domain.operations import OPERATIONS
 from engine.runtime.engine import Engine
 from tests.api.conftest import Place
 

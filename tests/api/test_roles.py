@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from engine.api.auth import OPEN
-from engine.domain.operations.registry import OPERATIONS
+from engine.domain.operations import OPERATIONS
 from engine.runtime.engine import Engine
 
 RANK = {"viewer": 0, "integrator": 1, "admin": 2}

@@ -12,16 +12,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from engine.config import catalogue, steps
+from engine.config.catalogue import OPERATION_NAMES as OPERATIONS
 from engine.config.durations import DurationError, parse_duration
 from engine.config.model import BUCKETS
 from engine.config.schema import load_schema, schema_dir, validate_config_file, validator
-from engine.config.schemagen import (
-    CONFIG_SCHEMA,
-    OPERATIONS,
-    SCENARIO_SCHEMA,
-    SCHEMA_NAMES,
-    generate,
-)
+from engine.config.schemagen import CONFIG_SCHEMA, SCENARIO_SCHEMA, SCHEMA_NAMES, generate
 from engine.config.schemagen_automation import ACTION_PARAMS
 from engine.config.schemagen_defs import DURATION_PATTERN
 from engine.config.yamlload import load_text

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from engine.domain.operations import invoke
 from engine.domain.operations.accounts import upsert_party
-from engine.domain.operations.registry import invoke
 from tests.distributed.conftest import StartWorker, docket, scalar
 from tests.runtime.helpers import make_engine
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain import models as m
-from engine.domain.operations.follow_up_operations import describe
-from engine.domain.unit import DomainError
+from engine.domain.errors import DomainError
+from engine.domain.operations.follow_ups import describe
 from engine.runtime.context.subjects import resolve
 from engine.runtime.dispatch.suspension import follow_up_suspension
 from engine.runtime.engine import Engine

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain import models as m
-from engine.domain.operations.follow_up_files import check
-from engine.domain.operations.follow_up_operations import describe, open_follow_ups
-from engine.domain.unit import DomainError
+from engine.domain.errors import DomainError
+from engine.domain.operations.follow_ups import check, describe, open_follow_ups
 from engine.runtime.engine import Engine
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.domain import models as m
-from engine.domain.unit import DomainError
+from engine.domain.errors import DomainError
 from engine.runtime.engine import Engine
 from tests.legal.conftest import START, MakeEngine, filed_case, place, set_day
 

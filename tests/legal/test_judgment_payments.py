@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.domain import models as m
-from engine.domain.operations import payments
+from engine.domain.errors import DomainError
+from engine.domain.operations.payments import posting as payments
 from engine.domain.reports import payments_report
-from engine.domain.unit import DomainError
 from tests.legal.conftest import START, MakeEngine, filed_case, place, set_day
 
 D = Decimal

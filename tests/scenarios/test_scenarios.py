@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine.cli.main import _register, cli
-from engine.domain.operations import registry
+from engine.domain import operations as registry
 from engine.scenario.model import is_scenario_file
 
 HERE = Path(__file__).resolve().parent

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from engine.config.model import InterestRules
 from engine.domain import models as m
-from engine.domain.operations.settlement_operations import widget
-from engine.domain.unit import DomainError
+from engine.domain.errors import DomainError
+from engine.domain.operations.settlements import widget
 from engine.runtime.engine import Engine
 from engine.scheduler.jobs import run_day
 from tests.settlements.helpers import advance, operate, place

@@ -24,7 +24,7 @@ from engine.config.model import RuleSet, Tolerance
 from engine.domain import models as m
 from engine.domain.clock import SimulatedClock
 from engine.domain.operations import accounts, payments, settlements
-from engine.domain.operations.settlement_figures import figures
+from engine.domain.operations.settlements import figures
 from engine.domain.settlement_math import tolerance_amount
 from engine.domain.unit import Unit
 from engine.runtime.engine import Engine

@@ -22,7 +22,7 @@ from engine.api.operation_models import exact, params_model
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import OperationInfo, OperationResult, check_json
 from engine.config.errors import did_you_mean
-from engine.domain.operations.registry import OPERATIONS
+from engine.domain.operations import OPERATIONS
 
 log = logging.getLogger("docket.api")
 

@@ -19,10 +19,12 @@ from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import AccountOut, PartyIn, PartyRecord
 from engine.config.model import BUCKETS, RuleSet
 from engine.domain import models as m
-from engine.domain.operations import follow_up_operations, judgments
+from engine.domain.operations import follow_ups, judgments
 from engine.domain.operations.accounts import upsert_party
-from engine.domain.operations.cases_show import describe_case, describe_payment
-from engine.domain.operations.settlement_operations import offer_item, settlement_item
+from engine.domain.operations.cases import describe_case
+from engine.domain.operations.offers import offer_item
+from engine.domain.operations.payments import describe_payment
+from engine.domain.operations.settlements import settlement_item
 
 router = APIRouter(tags=["records"], responses=responses(*COMMON, 404))
 
@@ -198,6 +200,6 @@ read_route(
     "/follow-ups/{follow_up_id}",
     m.FollowUp,
     Detail,
-    lambda session, _, row: follow_up_operations.describe(session, row.id),
+    lambda session, _, row: follow_ups.describe(session, row.id),
     "A follow-up with its whole history.",
 )

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.domain.unit import DomainError
+from engine.domain.errors import DomainError
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 

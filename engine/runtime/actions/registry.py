@@ -8,8 +8,8 @@ from typing import Any
 
 from engine.config.model import ActionStep, RuleSet, Template
 from engine.config.model import Expression as CompiledExpression
+from engine.domain import DomainError, Unit
 from engine.domain import models as m
-from engine.domain.unit import DomainError, Unit
 from engine.runtime.context.conditions import evaluate_expression
 from engine.runtime.context.subjects import Subject
 from engine.runtime.errors import StepFailed

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.domain import models as m
 from engine.domain.operations import offers
 from engine.domain.operations import settlements as ops
-from engine.domain.operations.settlement_figures import write_off_remainder as write_off
+from engine.domain.operations.settlements import write_off_remainder as write_off
 from engine.runtime.actions import messages
 from engine.runtime.actions.registry import StepContext
 from engine.runtime.context.views import OfferView

@@ -21,8 +21,8 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config.model import RuleSet
+from engine.domain import Clock
 from engine.domain import models as m
-from engine.domain.clock import Clock
 from engine.errors import DocketError
 from engine.runtime.batching import scope as batch
 from engine.runtime.batching.rows import table

@@ -21,9 +21,8 @@ from typing import Any
 from sqlalchemy import Row, event, func, select, text
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from engine.domain import ONE_EVENT, LedgerEntry, RunRecord
 from engine.domain import models as m
-from engine.domain.one_event import ONE_EVENT
-from engine.domain.scope import LedgerEntry, RunRecord
 from engine.runtime.batching import rows
 from engine.runtime.batching.drafts import RunDraft
 from engine.runtime.batching.writer import BatchWriter, Unheard

@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain import ONE_EVENT, NotFound, Scope
 from engine.domain import models as m
-from engine.domain.one_event import ONE_EVENT
-from engine.domain.scope import Scope
-from engine.domain.unit import NotFound
 from engine.runtime.context import views as v
 
 SUBJECT_KINDS = ("account", "case", "settlement", "offer", "follow_up")

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import models as m
-from engine.domain.operations import offers, settlement_figures
+from engine.domain.operations import offers
 from engine.domain.operations.judgments import interest_due
+from engine.domain.operations.settlements import progress as settlement_figures
 
 
 class View:

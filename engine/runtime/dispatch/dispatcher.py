@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from engine.config.model import RuleSet, Trigger
-from engine.domain.unit import Unit
+from engine.domain import Unit
 from engine.runtime.actions.registry import ActionRegistry
 from engine.runtime.context.conditions import ExpressionFailed, explain
 from engine.runtime.context.subjects import Subject, context_for, resolve

@@ -12,11 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
+from engine.domain import ONE_EVENT, Clock, DomainError, Scope, Unit
 from engine.domain import models as m
-from engine.domain.clock import Clock
-from engine.domain.one_event import ONE_EVENT
-from engine.domain.scope import Scope
-from engine.domain.unit import DomainError, Unit
 from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.errors import RunFailed
 from engine.runtime.traces.document import event_snapshot, trace_head

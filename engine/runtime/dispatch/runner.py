@@ -21,8 +21,7 @@ from engine.config.model import (
     StopStep,
     WaitStep,
 )
-from engine.domain.scope import RunRecord
-from engine.domain.unit import Unit
+from engine.domain import RunRecord, Unit
 from engine.errors import DocketError
 from engine.runtime.actions.registry import ActionRegistry, StepContext, call
 from engine.runtime.context.conditions import explain

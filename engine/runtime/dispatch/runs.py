@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from engine.config.model import RuleSet
+from engine.domain import RunRecord, Unit
 from engine.domain import models as m
-from engine.domain.scope import RunRecord
-from engine.domain.unit import Unit
 from engine.runtime.context.conditions import ExpressionFailed, explain
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch.runner import Paused, Runner, find_wait

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.domain.unit import Unit
+from engine.domain import Unit
 from engine.runtime.context.subjects import Subject
 
 SuspendCheck = Callable[[Unit, Subject], "str | None"]
