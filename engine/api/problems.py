@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from engine.domain import DomainError, NotFound
 from engine.domain.models.base import json_default
+from engine.errors import DocketError
 
 log = logging.getLogger("docket.api")
 
@@ -63,8 +64,8 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
-class ProblemError(Exception):
-    """Raise to answer a problem; ``extra`` members are added to the body."""
+class ProblemError(DocketError):
+    """The API layer's error: raise to answer a problem; ``extra`` members are added to the body."""
 
     def __init__(
         self,

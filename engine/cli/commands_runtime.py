@@ -146,6 +146,7 @@ def db_group() -> None:
 def db_upgrade(mode: str | None, db_url: str) -> None:
     """Create or migrate the database to the newest schema."""
     from engine.distributed import schema
+    from engine.distributed.errors import NotDistributed
 
     note: str | None = None
     try:
@@ -155,7 +156,7 @@ def db_upgrade(mode: str | None, db_url: str) -> None:
             upgrade(db_url)
             if mode == "embedded":
                 note = schema.uninstall(db_url)
-    except schema.NotDistributed as exc:
+    except NotDistributed as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"database {db_url} is at the newest schema")

@@ -95,7 +95,8 @@ def run_command(
 
 def _check_mode(db_url: str, distributed: bool) -> None:
     """--distributed needs a store set up for workers; without it, such a store is a warning."""
-    from engine.distributed.schema import NotDistributed, is_installed, require_installed
+    from engine.distributed.errors import NotDistributed
+    from engine.distributed.schema import is_installed, require_installed
 
     log = logging.getLogger("docket.service")
     if distributed:

@@ -70,7 +70,8 @@ def worker_command(
     """
     from engine.api.logs import configure
     from engine.distributed.app import Timing, build_app, run_worker
-    from engine.distributed.schema import NotDistributed, require_installed
+    from engine.distributed.errors import NotDistributed
+    from engine.distributed.schema import require_installed
     from engine.distributed.work import Worker
     from engine.scheduler.errors import NoPublishedVersion
 

@@ -6,3 +6,5 @@ defers one job per subject with every pending event, in the event's own transact
 database (``engine.scheduler.versions.open_published`` and ``follow``); ``app`` registers
 them as procrastinate tasks and periodic tasks.
 """
+
+__all__ = ["app", "errors", "schema", "work"]

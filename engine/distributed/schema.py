@@ -18,6 +18,7 @@ from importlib.metadata import version
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
+from engine.distributed.errors import NotDistributed
 from engine.domain import make_engine, normalize_url, upgrade
 
 EVENTS_QUEUE = "events"
@@ -80,10 +81,6 @@ _DROP_SQL = """
 DROP TRIGGER IF EXISTS docket_defer_inbox ON inbox;
 DROP FUNCTION IF EXISTS docket_defer_inbox();
 """
-
-
-class NotDistributed(Exception):
-    """The store cannot run workers (not PostgreSQL, or not set up); the message says why."""
 
 
 def conninfo(db_url: str) -> str:

@@ -3,3 +3,5 @@
 ``engine.scenario.runner.run_file(path)`` loads, runs and checks one scenario file and
 returns a ``ScenarioResult``; ``docket test`` and ``docket simulate`` are built on it.
 """
+
+__all__ = ["errors", "runner", "timeline"]

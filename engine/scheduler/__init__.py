@@ -1,7 +1,7 @@
 """The scheduler layer: date sweeps, the daily cycle, durable waits, versions, APScheduler.
 
-Public entry points (import them from their modules; this package imports nothing, so no
-module here pulls another in by accident):
+Public entry points (import them from their modules, named in ``__all__``; this package
+imports nothing, so no module here pulls another in by accident):
 
 - ``engine.scheduler.sweep.sweep(engine, day)`` — set-based date sweep with catch-up;
 - ``engine.scheduler.jobs.run_day(engine, day)`` / ``run_due(engine)`` — the fixed jobs,
@@ -12,3 +12,5 @@ module here pulls another in by accident):
 - ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
   embedded APScheduler 3 wiring (two fixed jobs, never one per case).
 """
+
+__all__ = ["errors", "jobs", "service", "settlements", "sweep", "versions"]
