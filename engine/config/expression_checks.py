@@ -5,7 +5,8 @@ costs ~0.2 ms an expression, the common shape of a condition — comparisons of 
 fields joined by and/or — is first read by Python's C parser, but only when the text uses
 nothing whose meaning or validity differs between the two languages (filters, tests,
 string prefixes, trailing-dot numbers, comments, backslashes, bare tuples, non-ASCII…);
-anything else goes to Jinja. Evaluation is always Jinja's.
+anything else goes to Jinja. Values are always Jinja's: where the quick reading's tree is
+translated into Python (``translate``), it gives the code Jinja's tree gives.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ _JINJA_CONSTANTS = frozenset(("true", "false", "none", "True", "False", "None"))
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """What a source text parsed to (a Jinja node, or None when read by the quick path)."""
+    """What a source text parsed to: Jinja's node, or Python's tree when read by the quick path."""
 
     node: nodes.Node | None
     issues: tuple[Issue, ...]
     probes: tuple[ProbeSpec, ...] = ()
+    tree: ast.expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,4 +309,4 @@ def quick_analysis(source: str, words: Vocabulary) -> Analysis | None:
             issue = _field_issue(node.value.id, node.slice.value, ())
         if issue:
             issues.append((getattr(node, "lineno", 1), issue))
-    return Analysis(None, tuple(issues), _python_probes(walked))
+    return Analysis(None, tuple(issues), _python_probes(walked), tree.body)

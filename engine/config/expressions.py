@@ -3,9 +3,9 @@
 One ``RuleEnvironment`` serves one RuleSet (its filters need the agency calendar). Every
 expression is parsed and checked when the configuration loads — syntax, unknown names,
 unknown fields of the context objects, unknown filters — so nothing an admin wrote fails
-for a reason that could have been known. Python code generation, Jinja's slow part, happens
-once per distinct expression on its first evaluation; identical sources share one compiled
-callable.
+for a reason that could have been known. Each distinct expression is translated into a plain
+Python function then (``translate``); identical sources share one compiled callable. Jinja's
+own code generation, its slow part, runs on the first call of what was not translated.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from engine.config.expression_checks import (
     quick_analysis,
     syntax_message,
 )
-from engine.config.model import Expression, Mark, Probe, Template
+from engine.config.model import Evaluator, Expression, Mark, Probe, Template
+from engine.config.translate import Translation, Translator
 
 CENT = Decimal("0.01")
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}\s*", re.DOTALL)
@@ -221,7 +222,8 @@ class ExpressionCompiler:
         self._words = Vocabulary(
             frozenset(env.globals), frozenset(env.filters), frozenset(env.tests)
         )
-        self._expressions: dict[str, _LazyExpression] = {}
+        self._translator = Translator(env)
+        self._expressions: dict[str, tuple[_LazyExpression, Evaluator, tuple[Probe, ...]]] = {}
         self._templates: dict[str, _LazyTemplate] = {}
         self._probes: dict[str, Probe] = {}
 
@@ -266,20 +268,50 @@ class ExpressionCompiler:
     def _probe(self, text: str, root: str, parts: tuple[ProbePart, ...]) -> Probe:
         probe = self._probes.get(text)
         if probe is None:
-            probe = self._probes[text] = Probe(text, _probe_fn(self.env, root, parts))
+            read, _code = self._translator.probe(text, root, parts)
+            probe = self._probes[text] = Probe(text, _probe_fn(self.env, root, parts), read)
         return probe
+
+    def _jinja_reading(self, source: str) -> tuple[nodes.Node | None, bool]:
+        """Jinja's tree of an expression the quick path checked, and whether it read it all."""
+        try:
+            parser = Parser(self.env, source, state="variable")
+            node = parser.parse_expression()
+        except TemplateSyntaxError:
+            return None, False  # Jinja's callable reports it when it runs, as it always did
+        return node, parser.stream.eos
+
+    def _compile(
+        self, source: str, analysis: Analysis
+    ) -> tuple[_LazyExpression, Evaluator, tuple[Probe, ...]]:
+        """Jinja's callable, the ready evaluator (its translation, else Jinja's) and probes."""
+        node = analysis.node
+        translated: Translation | None = None
+        if analysis.tree is not None:
+            translated = self._translator.python(source, analysis.tree)
+        if translated is None:
+            whole = True
+            if node is None:  # read by Jinja now, so that nothing parses text when it runs
+                node, whole = self._jinja_reading(source)
+            if node is not None and whole:
+                translated = self._translator.jinja(source, node)
+        fn = _LazyExpression(self.env, source, node)
+        probes = tuple(self._probe(*p) for p in analysis.probes)
+        return fn, fn if translated is None else translated[0], probes
 
     def expression(self, source: str, mark: Mark, owner: str) -> Expression | None:
         """A checked expression whose value is native (a Decimal stays a Decimal)."""
         source = source.strip()
-        analysis = self._analyse(source, "expression")
-        if not self._report(analysis, mark, owner, True):
-            return None
-        fn = self._expressions.get(source)
-        if fn is None:
-            fn = self._expressions[source] = _LazyExpression(self.env, source, analysis.node)
-        probes = tuple(self._probe(*p) for p in analysis.probes)
-        return Expression(source, mark, fn, probes)
+        compiled = self._expressions.get(source)
+        if compiled is None:
+            analysis = self._analyse(source, "expression")
+            if not self._report(analysis, mark, owner, True):
+                return None
+            compiled = self._expressions[source] = self._compile(source, analysis)
+            # Checked and compiled once: keeping its syntax trees would only feed the collector.
+            del self._analyses[("expression", source)]
+        fn, evaluate, probes = compiled
+        return Expression(source, mark, fn, evaluate, probes)
 
     def template(
         self, source: str, mark: Mark, owner: str, *, name: str | None = None

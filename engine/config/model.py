@@ -44,25 +44,34 @@ UNKNOWN = Mark("<unknown>", 0, 0)
 # --- expressions -----------------------------------------------------------------------------
 
 
+Evaluator = Callable[[Mapping[str, Any]], Any]
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     """A sub-expression (a name or attribute path) evaluated for "why not" traces."""
 
     source: str
-    fn: Callable[[Mapping[str, Any]], Any] = field(compare=False, repr=False)
+    fn: Evaluator = field(compare=False, repr=False)  # through the sandbox, step by step
+    read: Evaluator = field(compare=False, repr=False)  # the same read as generated Python
 
 
 @dataclass(frozen=True, slots=True)
 class Expression:
-    """A Jinja2 expression compiled once in the sandbox."""
+    """A Jinja2 expression compiled once in the sandbox, with its ready evaluator."""
 
     source: str
     mark: Mark
-    fn: Callable[[Mapping[str, Any]], Any] = field(compare=False, repr=False)
+    fn: Evaluator = field(compare=False, repr=False)  # Jinja's own callable
+    evaluate: Evaluator = field(compare=False, repr=False)  # its translation, else ``fn``
     probes: tuple[Probe, ...] = field(default=(), compare=False, repr=False)
+    at: str = field(init=False, compare=False, repr=False)  # the mark as traces show it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", str(self.mark))
 
     def __call__(self, context: Mapping[str, Any]) -> Any:
-        return self.fn(context)
+        return self.evaluate(context)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from engine.config.model import AllOf, AnyOf, Condition, Expression, NotOf
-from engine.runtime.fastexpr import Plan, plan
 
 _PLAIN = frozenset((int, bool, float, Decimal, date, datetime))
 _NUMBERS = frozenset((int, bool, float, Decimal))
@@ -36,16 +35,17 @@ def show(value: Any) -> str:
 
 def evaluate_expression(expr: Expression, context: Mapping[str, Any]) -> Any:
     try:
-        return plan(expr).fn(context)
+        return expr.evaluate(context)
     except Exception as exc:  # Jinja's errors come in many types; all are the rule's fault.
         raise ExpressionFailed(f"{expr.mark}: expression '{expr.source}' failed: {exc}") from exc
 
 
-def _seen(compiled: Plan, context: Mapping[str, Any]) -> dict[str, str]:
+def _seen(expr: Expression, context: Mapping[str, Any]) -> dict[str, str]:
     seen = {}
-    for source, probe in compiled.probes:
+    for probe in expr.probes:
+        source = probe.source
         try:
-            value = probe(context)
+            value = probe.read(context)
             kind = type(value)  # strings and numbers inline: what ``show`` does, sooner
             if kind is str:
                 seen[source] = repr(value)
@@ -61,16 +61,19 @@ def _seen(compiled: Plan, context: Mapping[str, Any]) -> dict[str, str]:
 def explain(condition: Condition, context: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
     """Evaluate; return the truth and a detail dict for the trace (failing part for false)."""
     if isinstance(condition, Expression):
-        compiled = plan(condition)
         try:
-            value = compiled.fn(context)
+            value = condition.evaluate(context)
         except Exception as exc:  # as evaluate_expression: the rule's fault, named
             raise ExpressionFailed(
                 f"{condition.mark}: expression '{condition.source}' failed: {exc}"
             ) from exc
-        detail: dict[str, Any] = {"expr": condition.source, "value": bool(value), "at": compiled.at}
+        detail: dict[str, Any] = {
+            "expr": condition.source,
+            "value": bool(value),
+            "at": condition.at,
+        }
         if not value:
-            detail["seen"] = _seen(compiled, context)
+            detail["seen"] = _seen(condition, context)
         return bool(value), detail
     if isinstance(condition, NotOf):
         inner, inner_detail = explain(condition.item, context)
