@@ -31,6 +31,7 @@ from jinja2.utils import missing
 
 from engine.config.expression_checks import ProbePart
 from engine.config.model import Evaluator
+from engine.errors import DocketError
 
 Translation = tuple[Evaluator, str]  # the function and its Python source
 
@@ -72,7 +73,7 @@ _CONSTANT_NAMES: dict[str, bool | None] = {
 }
 
 
-class _Unsupported(Exception):
+class _Unsupported(DocketError):
     """The tree holds a node this translator leaves to Jinja."""
 
 

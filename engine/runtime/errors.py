@@ -1,8 +1,13 @@
-"""The runtime's errors: a step that could not do its work, and the run it failed."""
+"""The runtime's errors: an expression that failed, a step that could not do its work, and the
+run it failed."""
 
 from __future__ import annotations
 
 from engine.errors import DocketError
+
+
+class ExpressionFailed(DocketError):
+    """An expression raised at run time; the message names the rule and the source."""
 
 
 class StepFailed(DocketError):

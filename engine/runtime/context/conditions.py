@@ -8,13 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from engine.config.model import AllOf, AnyOf, Condition, Expression, NotOf
+from engine.runtime.errors import ExpressionFailed
 
 _PLAIN = frozenset((int, bool, float, Decimal, date, datetime))
 _NUMBERS = frozenset((int, bool, float, Decimal))
-
-
-class ExpressionFailed(Exception):
-    """An expression raised at run time; the message names the rule and the source."""
 
 
 def show(value: Any) -> str:

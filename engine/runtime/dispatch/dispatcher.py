@@ -11,11 +11,11 @@ from typing import Any
 from engine.config.model import RuleSet, Trigger
 from engine.domain import Unit
 from engine.runtime.actions.registry import ActionRegistry
-from engine.runtime.context.conditions import ExpressionFailed, explain
+from engine.runtime.context.conditions import explain
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch import runs
 from engine.runtime.dispatch.suspension import DEFAULT_SUSPEND_CHECKS, SuspendCheck
-from engine.runtime.errors import RunFailed
+from engine.runtime.errors import ExpressionFailed, RunFailed
 from engine.runtime.traces.document import event_snapshot, trace_head
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from engine.config.model import RuleSet
 from engine.domain import RunRecord, Unit
 from engine.domain import models as m
-from engine.runtime.context.conditions import ExpressionFailed, explain
+from engine.runtime.context.conditions import explain
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch.runner import Paused, Runner, find_wait
-from engine.runtime.errors import RunFailed
+from engine.runtime.errors import ExpressionFailed, RunFailed
 
 if TYPE_CHECKING:
     from engine.runtime.dispatch.dispatcher import Dispatcher
