@@ -1,12 +1,13 @@
-"""The outbox layer: the side-effect queue, the relay, the contact policy, connectors' routing.
+"""The outbox layer: the side-effect queue, the relay, connectors' routing.
 
 Rooms: ``api`` (the connector contract; connectors import only it), ``registry`` (connector
-types), ``routing`` (the ``connectors:`` section, checked and instantiated), ``policy`` (the
-contact-policy guard), ``relay`` (sending due messages once each), ``admin`` (list, show,
-retry, cancel), ``secrets``, ``errors``. Outer layers import from this face.
+types), ``routing`` (the ``connectors:`` section, checked and instantiated), ``relay``
+(sending due messages once each, after the contact policy of
+``engine.domain.contact_policy`` says yes again), ``admin`` (list, show, retry, cancel),
+``secrets``, ``errors``. Outer layers import from this face.
 """
 
-from engine.outbox import admin, policy, routing
+from engine.outbox import admin, routing
 from engine.outbox.errors import OutboxError, UnknownConnector
 from engine.outbox.relay import LEASE_SECONDS, relay_once
 
@@ -15,7 +16,6 @@ __all__ = [
     "OutboxError",
     "UnknownConnector",
     "admin",
-    "policy",
     "relay_once",
     "routing",
 ]

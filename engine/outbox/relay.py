@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import Clock
+from engine.domain import contact_policy as policy
 from engine.domain import models as m
-from engine.outbox import policy
 from engine.outbox.api import ConnectorError, Message, Receipt, Recipient, Reconciler
 from engine.outbox.routing import Route, Router, router_for
 

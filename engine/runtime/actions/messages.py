@@ -10,8 +10,8 @@ from jinja2 import Template as JinjaTemplate
 
 from engine.config.expressions import RuleEnvironment
 from engine.config.model import RuleSet
+from engine.domain import contact_policy as policy
 from engine.domain import models as m
-from engine.outbox import policy
 from engine.runtime.actions.registry import StepContext
 from engine.runtime.context.views import PartyView
 from engine.runtime.errors import StepFailed

@@ -1,5 +1,7 @@
-"""The contact policy guard (DESIGN §3): checked when a message is queued and again before it
-is sent, because a hold may arrive, or the quiet hours begin, in between.
+"""The contact policy guard: checked when a message is queued (the runtime's message actions)
+and again before it is sent (the outbox relay), because a hold may arrive, or the quiet
+hours begin, in between. It reads only the configuration and the store, so it lives in the
+domain, where both layers that ask it may import it.
 
 What it covers: letters, emails, SMS and calls to a *consumer* — a party with a consumer role
 (responsible, co-signer, beneficiary) on one of the message's accounts, or a defendant of its
