@@ -21,3 +21,11 @@ class RunFailed(DocketError):
     def __init__(self, message: str, trigger: str | None, path: str, where: str) -> None:
         super().__init__(message)
         self.trigger, self.path, self.where = trigger, path, where
+
+
+class RetryRefused(DocketError):
+    """An event cannot be re-driven: it is unknown (``unknown``) or not failed."""
+
+    def __init__(self, message: str, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.unknown = unknown
