@@ -63,6 +63,7 @@ def write_root(root: Path, triggers: Iterable[str], paths: Iterable[str]) -> Pat
         "Dear {{ party.name }}, about account {{ account.id }}: {{ account.balance | money }}.\n"
     )
     codes = ["agency: {name: Bench Recovery, timezone: America/Chicago}", "status_codes:"]
+    codes += ["  - {code: NEW, label: New placement}"]
     codes += [f"  - {{code: S{i}, label: Status {i}}}" for i in range(STATUSES)]
     codes += ["worklists:"] + [f"  - {{id: W{i}, label: Worklist {i}}}" for i in range(WORKLISTS)]
     codes += ["clients:"] + [f"  - {{code: C{i}, name: Client {i}}}" for i in range(CLIENTS)]

@@ -92,7 +92,8 @@ def generate(root: Path, triggers: int = 2000, paths: int = 2000, seed: int = 7)
             f"Dear {{{{ party.name }}}}, letter {number} about {{{{ account.id }}}}.\n"
         )
     written = [root / "rules" / "codes.yaml"]
-    codes = ["status_codes:"] + [f"  - {{code: S{i}, label: Status {i}}}" for i in range(10)]
+    codes = ["status_codes:", "  - {code: NEW, label: New placement}"]
+    codes += [f"  - {{code: S{i}, label: Status {i}}}" for i in range(10)]
     codes += ["worklists:"] + [f"  - {{id: W{i}, label: Worklist {i}}}" for i in range(10)]
     codes += ["clients:"] + [f"  - {{code: C{i}, name: Client {i}}}" for i in range(10)]
     written[0].write_text("\n".join(codes) + "\n")

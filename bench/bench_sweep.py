@@ -55,7 +55,7 @@ def write_config(root: Path, triggers: dict[str, tuple[str, str | None]] = TRIGG
     (root / "action_paths").mkdir()
     lines = [
         "agency: {name: Bench, timezone: America/Chicago, calendar: {holidays: US}}",
-        "status_codes: [{code: ACTIVE, label: Active}]",
+        "status_codes: [{code: NEW, label: New}, {code: ACTIVE, label: Active}]",
         "worklists: [{id: W, label: W}]",
         "clients: [{code: ACME, name: Acme}]",
         "triggers:",

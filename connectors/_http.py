@@ -15,7 +15,12 @@ from engine.outbox.api import PermanentError, TransientError
 # Worth trying again: the other side is overloaded, down or asked us to slow down.
 RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 
-URL_SCHEMA: dict[str, Any] = {"type": "string", "pattern": "^https?://"}
+# A scheme, a host and no blanks: ``htp:/not a url`` is refused when the configuration loads.
+URL_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "title": "an http(s) URL",
+    "pattern": r"^https?://[^\s/?#]+(?:[/?#]\S*)?$",
+}
 TIMEOUT_SCHEMA: dict[str, Any] = {"type": "number", "exclusiveMinimum": 0, "maximum": 300}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.config import Validation, validate_root
+from engine.config import Validation
 from engine.config.loader import RULE_FOLDERS
 
 
@@ -34,8 +34,10 @@ def summary(result: Validation) -> str:
 def validate_command(root: Path, as_json: bool) -> None:
     """Validate the configuration in ROOT (default: the current folder).
 
-    Prints every error and warning as file:line:col, then a summary. Exit status 0 when
-    valid (warnings allowed), 1 when invalid, 2 when ROOT is not a configuration root.
+    Prints every error and warning as file:line:col, then a summary. Connectors are checked
+    against their types' settings; an unset ${VARIABLE} is a warning here (`docket run`,
+    reload and `docket publish` refuse it). Exit status 0 when valid (warnings allowed), 1
+    when invalid, 2 when ROOT is not a configuration root.
     """
     if not root.is_dir():
         raise click.UsageError(f"'{root}' is not a folder")
@@ -43,7 +45,11 @@ def validate_command(root: Path, as_json: bool) -> None:
         raise click.UsageError(
             f"'{root}' has no {RULE_FOLDERS[0]}/ folder: is it a configuration root?"
         )
-    result = validate_root(root)
+    from engine.outbox import validate
+
+    # The connectors too; an unset ${VARIABLE} is a warning here: this is seldom the
+    # service's environment (run, reload and publish refuse it).
+    result = validate(root, unset="warning")
     if as_json:
         payload = {
             "valid": result.valid,

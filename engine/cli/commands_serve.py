@@ -58,7 +58,9 @@ def run_command(
     from engine.api.logs import UVICORN_LOG_CONFIG, configure
 
     configure(log_level)
-    load_or_exit(config_root)  # errors printed like `docket validate`, exit 1
+    # Errors printed like `docket validate`, exit 1; connectors too: their types, settings
+    # and ${VARIABLES} are checked before the service starts, not by its first send.
+    load_or_exit(config_root, connectors=True)
     _check_mode(db_url, distributed)
     settings = ApiSettings(
         config_root=config_root,

@@ -115,12 +115,13 @@ def publish_command(config_root: Path, db_url: str) -> None:
     """Validate the configuration and publish it in the database: workers switch to it.
 
     Waiting runs of older versions follow their path's on_change. An invalid configuration
-    is refused with its errors and the published version stays.
+    (connectors included: unknown types, bad settings, unset ${VARIABLES}) is refused with
+    its errors and the published version stays.
     """
     from engine.runtime import Engine
     from engine.scheduler import versions
 
-    ruleset = load_or_exit(config_root)
+    ruleset = load_or_exit(config_root, connectors=True)
     engine = Engine(ruleset, db_url)  # records the version and publishes it
     try:
         change = versions.adopt(engine)

@@ -45,10 +45,20 @@ def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
 
 
-def load_or_exit(root: Path) -> RuleSet:
-    """Load the configuration; on errors print them like ``docket validate`` and exit 1."""
+def load_or_exit(root: Path, *, connectors: bool = False) -> RuleSet:
+    """Load the configuration; on errors print them like ``docket validate`` and exit 1.
+
+    ``connectors``: also the connectors stage, an unset ``${VARIABLE}`` an error (for what
+    runs or publishes the configuration: it will send)."""
     try:
-        return load_ruleset(root)
+        if not connectors:
+            return load_ruleset(root)
+        from engine.outbox import validate
+
+        result = validate(root, unset="error")
+        if result.ruleset is None:
+            raise ConfigError(result.findings)
+        return result.ruleset
     except ConfigError as exc:
         for finding in exc.findings:
             click.echo(str(finding), err=True)

@@ -163,3 +163,8 @@ OPERATION_HELP: dict[str, str] = {
     "emit": "Emit an event {event, account or case, data}.",
 }
 OPERATION_NAMES: tuple[str, ...] = tuple(OPERATION_HELP)
+
+# The status code an operation gives an account when it is given none. The domain takes
+# its defaults from here, and a configuration that does not define one is refused when it
+# loads (not with a 409 on the first placement).
+DEFAULT_STATUS: dict[str, str] = {"place_account": "NEW", "render_judgment": "NEW"}

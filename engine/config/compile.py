@@ -24,6 +24,7 @@ from engine.config.model import (
     Agency,
     CatchUp,
     ContactPolicy,
+    Mark,
     OnChange,
     RuleSet,
     RunMode,
@@ -267,12 +268,36 @@ class RuleSetCompiler:
 
     # --- the whole ---------------------------------------------------------------------------
 
-    def _templates(self) -> dict[str, Template]:
-        from engine.config.model import Mark
+    def _default_statuses(self, defined: Collection[str]) -> list[Finding]:
+        """A status code an operation gives by default must be defined (catalogue)."""
+        by_code: dict[str, list[str]] = {}
+        for operation, code in catalogue.DEFAULT_STATUS.items():
+            if code not in defined:
+                by_code.setdefault(code, []).append(operation)
+        sections = self.merged.sections.get("status_codes") or []
+        agency = self.merged.singles.get("agency")
+        if sections:
+            first = sections[0].node
+            where = first.file.marks.get(("status_codes", "__key__"), first.mark)
+        else:
+            where = agency.node.key_mark if agency is not None else Mark("rules", 1, 1)
+        return [
+            Finding(
+                f"status code '{code}' is not defined, but {' and '.join(operations)} give it "
+                f"to an account placed without one: define it under status_codes"
+                f"{did_you_mean(code, sorted(defined))}",
+                where,
+                stage="references",
+            )
+            for code, operations in by_code.items()
+        ]
 
+    def _templates(self) -> dict[str, Template]:
         compiled: dict[str, Template] = {}
         for name, (rel, text) in self.sources.templates.items():
-            template = self.exprs.template(text, Mark(rel, 1, 1), f"template '{name}'", name=name)
+            owner = f"template '{name}'"
+            template = self.exprs.template(text, Mark(rel, 1, 1), owner, name=name)
+            self.exprs.subject(text, rel, owner)
             if template is not None:
                 compiled[name] = template
         return compiled
@@ -305,6 +330,9 @@ class RuleSetCompiler:
         failed = any(f.severity == "error" for f in (*findings, *self.sources.findings))
         # "Never used" needs every reference known; with errors it would only add noise.
         findings.extend(graph.run(None if failed else self.refs.used_paths))
+        failed = failed or any(f.severity == "error" for f in findings)
+        if not failed:  # like "never used": asked of a configuration otherwise whole
+            findings.extend(self._default_statuses(status_codes))
         if failed or any(f.severity == "error" for f in findings):
             return None, findings
         by_event: dict[str, list[Trigger]] = {}

@@ -19,6 +19,7 @@ from engine.config.model import (
     ContactCap,
     ContactPolicy,
     InterestRules,
+    Mark,
     Pill,
     RateChange,
     SettlementRules,
@@ -262,4 +263,22 @@ class PartCompiler:
             channels=_strings(node.get("channels")),
             clients=_strings(clients),
             mark=node.mark,
+            marks=MappingProxyType(_marks_below(node)),
         )
+
+
+def _marks_below(node: Node) -> dict[tuple[str | int, ...], Mark]:
+    """Where each value (and key) below ``node`` was written, by path relative to it."""
+    found: dict[tuple[str | int, ...], Mark] = {}
+    base, marks = len(node.path), node.file.marks
+    stack = [node]
+    while stack:
+        here = stack.pop()
+        relative = here.path[base:]
+        found[relative] = here.mark
+        key = marks.get((*here.path, "__key__"))
+        if key is not None:
+            found[(*relative, "__key__")] = key
+        stack.extend(child for _key, child in here.entries())
+        stack.extend(here.items())
+    return found

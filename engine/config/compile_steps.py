@@ -263,7 +263,7 @@ class StepCompiler:
             if target is None or not isinstance(target.value, str) or "{" in target.value:
                 continue  # computed at run time: nothing to check now
             if kind == "event":
-                self.refs.check_emitted(target.value, target.mark, owner)
+                ok = self.refs.check_emitted(target.value, target.mark, owner) and ok
             elif kind in ("status_code", "worklist", "template", "action_path", "client"):
                 ok = self.refs.check(kind, target.value, target.mark, owner) and ok
         for param in spec.durations:

@@ -30,6 +30,7 @@ from engine.config.calendar import BusinessCalendar
 from engine.config.errors import Finding
 from engine.config.expression_checks import (
     Analysis,
+    Issue,
     ProbePart,
     Vocabulary,
     jinja_analysis,
@@ -37,6 +38,7 @@ from engine.config.expression_checks import (
     syntax_message,
 )
 from engine.config.model import Evaluator, Expression, Mark, Probe, Template
+from engine.config.template_checks import missing_templates, subject_line
 from engine.config.translate import Translation, Translator
 
 CENT = Decimal("0.01")
@@ -226,6 +228,8 @@ class ExpressionCompiler:
         self._expressions: dict[str, tuple[_LazyExpression, Evaluator, tuple[Probe, ...]]] = {}
         self._templates: dict[str, _LazyTemplate] = {}
         self._probes: dict[str, Probe] = {}
+        self._template_names: frozenset[str] = frozenset()
+        self._issues: dict[str, tuple[Issue, ...]] = {}  # a template's, with missing includes
 
     def _analyse(self, source: str, kind: str) -> Analysis:
         key = (kind, source)
@@ -258,12 +262,18 @@ class ExpressionCompiler:
         return jinja_analysis(node, self._words, template=template)
 
     def _report(self, analysis: Analysis, mark: Mark, owner: str, multiline_base: bool) -> bool:
-        for lineno, message in analysis.issues:
+        return self._report_issues(analysis.issues, mark, owner, multiline_base)
+
+    def _report_issues(
+        self, issues: Iterable[Issue], mark: Mark, owner: str, multiline_base: bool
+    ) -> bool:
+        issues = tuple(issues)
+        for lineno, message in issues:
             line = mark.line + lineno - 1 if multiline_base else lineno
             col = mark.col if (lineno == 1 and multiline_base) else 1
             where = Mark(mark.file, line, col)
             self.findings.append(Finding(f"{owner}: {message}", where, stage="expressions"))
-        return not analysis.issues
+        return not issues
 
     def _probe(self, text: str, root: str, parts: tuple[ProbePart, ...]) -> Probe:
         probe = self._probes.get(text)
@@ -318,7 +328,13 @@ class ExpressionCompiler:
     ) -> Template | None:
         """A checked template rendered to text; ``name`` marks a ``.j2`` file (lines absolute)."""
         analysis = self._analyse(source, "template")
-        if not self._report(analysis, mark, owner, name is None) or analysis.node is None:
+        issues = self._issues.get(source)
+        if issues is None:
+            issues = analysis.issues
+            if analysis.node is not None:
+                issues += tuple(missing_templates(analysis.node, self._template_names))
+            self._issues[source] = issues
+        if not self._report_issues(issues, mark, owner, name is None) or analysis.node is None:
             return None
         fn = self._templates.get(source) if name is None else None
         if fn is None:
@@ -344,6 +360,13 @@ class ExpressionCompiler:
         mapping = dict(sources)
         mapping.update({f"{name}.j2": text for name, text in sources.items()})
         self.env.loader = DictLoader(mapping)
+        self._template_names = frozenset(mapping)
+
+    def subject(self, source: str, rel: str, owner: str) -> None:
+        """Check a template file's ``{# subject: … #}`` line like a template of its own."""
+        found = subject_line(source)
+        if found is not None:
+            self.template(found.text, Mark(rel, found.line, found.col), f"{owner}: subject")
 
 
 def precompile(items: Iterable[Expression | Template]) -> None:

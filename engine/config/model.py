@@ -311,6 +311,19 @@ class ConnectorConfig:
     channels: tuple[str, ...] = ()
     clients: tuple[str, ...] = ()  # empty: every client
     mark: Mark = UNKNOWN
+    # Where each part of the item was written, by path below it (``("settings", "port")``;
+    # a key's own place under ``(*path, "__key__")``): the outbox checks the settings
+    # against their connector type and reports each problem at its line.
+    marks: Mapping[tuple[str | int, ...], Mark] = field(default_factory=dict, compare=False)
+
+    def where(self, path: tuple[str | int, ...]) -> Mark:
+        """Where ``path`` (or the nearest part above it) was written; else the item."""
+        while path:
+            found = self.marks.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return self.mark
 
 
 # --- the whole ruleset -----------------------------------------------------------------------

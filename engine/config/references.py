@@ -68,18 +68,18 @@ class References:
         )
         return False
 
-    def check_emitted(self, name: str, mark: Mark, owner: str) -> None:
-        """A custom event is allowed, but one a letter away from a catalogue name is a typo."""
+    def check_emitted(self, name: str, mark: Mark, owner: str) -> bool:
+        """True for a catalogue event: the inbox refuses any other name, so an emit of one
+        would fail every run that reaches it."""
         if name in self.known["event"]:
-            return
+            return True
         hint = did_you_mean(name, sorted(self.known["event"]))
-        if hint:
-            self.findings.append(
-                Finding(
-                    f"{owner}: emits '{name}', which is not a catalogue event, so no trigger "
-                    f"can listen to it{hint}",
-                    mark,
-                    severity="warning",
-                    stage="references",
-                )
+        self.findings.append(
+            Finding(
+                f"{owner}: emits unknown event '{name}': only catalogue events can be "
+                f"emitted{hint}",
+                mark,
+                stage="references",
             )
+        )
+        return False

@@ -85,7 +85,7 @@ ACTION_PARAMS: dict[str, dict[str, Param]] = {
         "where_status": Param("text", "Change only the claims with this status (default: all)."),
     },
     "emit": {
-        "event": Param("text", "Event name: a catalogue trigger name or a custom one."),
+        "event": Param("text", "Event name: a catalogue event (the inbox takes no other)."),
         "data": Param("object", "Event data; strings may hold {{ }} expressions."),
     },
     "create_settlement": {

@@ -13,6 +13,7 @@ ignored: a package cannot silently replace how Docket sends email.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -95,34 +96,76 @@ def load_type(name: str) -> ConnectorType:
     return result
 
 
-def settings_problems(kind: ConnectorType, settings: Mapping[str, Any]) -> list[str]:
+SettingsPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsProblem:
+    """One thing wrong with a connector's settings, and where: a path below ``settings``
+    (ending in ``"__key__"`` when the key itself is wrong)."""
+
+    path: SettingsPath
+    message: str
+
+
+def settings_problems(kind: ConnectorType, settings: Mapping[str, Any]) -> list[SettingsProblem]:
     """What is wrong with settings against the connector's JSON Schema (and ``retry``)."""
     own = {k: v for k, v in settings.items() if k != "retry"}
-    problems = []
+    problems: list[SettingsProblem] = []
     validator = Draft202012Validator(dict(kind.settings_schema))
     errors = list(validator.iter_errors(own))
     if errors:
-        problems.append(_describe(best_match(errors)))
-        problems.extend(_describe(e) for e in errors if _describe(e) not in problems)
+        first = best_match(errors)
+        for error in [first, *(e for e in errors if e is not first)]:
+            problems.extend(p for p in _describe(error) if p not in problems)
     if "retry" in settings:
         retry = Draft202012Validator(RETRY_SCHEMA)
-        problems.extend(f"retry: {_describe(e)}" for e in retry.iter_errors(settings["retry"]))
+        for error in retry.iter_errors(settings["retry"]):
+            problems.extend(
+                SettingsProblem(("retry", *p.path), f"retry: {p.message}") for p in _describe(error)
+            )
     return problems
 
 
-def _describe(error: Any) -> str:
-    where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        return "; ".join(
-            f"unknown setting '{'.'.join([where, key]) if where else key}'"
-            f"{did_you_mean(key, allowed)}"
-            for key in extra
-        )
-    if error.validator == "required":
-        return str(error.message).replace("is a required property", "is required") + (
-            f" in '{where}'" if where else ""
-        )
-    message = str(error.message)
-    return f"'{where}': {message}" if where else message
+def _got(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _describe(error: Any) -> list[SettingsProblem]:
+    path: SettingsPath = tuple(error.absolute_path)
+    where = ".".join(str(p) for p in path)
+    named = f"'{where}'"
+    kind, schema, value = error.validator, error.schema, error.instance
+    if kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        return [
+            SettingsProblem(
+                (*path, key, "__key__"),
+                f"unknown setting '{'.'.join([where, key]) if where else key}'"
+                f"{did_you_mean(key, allowed)}",
+            )
+            for key in sorted(set(value) - set(allowed))
+        ]
+    if kind in ("required", "dependentRequired"):
+        message = str(error.message).replace("is a required property", "is required")
+        return [SettingsProblem(path, message + (f" in {named}" if where else ""))]
+    if not where:
+        return [SettingsProblem(path, str(error.message))]
+    bound = error.validator_value
+    if kind == "maximum":
+        message = f"{named} must be at most {bound} (got {_got(value)})"
+    elif kind == "minimum":
+        message = f"{named} must be at least {bound} (got {_got(value)})"
+    elif kind == "exclusiveMinimum":
+        message = f"{named} must be more than {bound} (got {_got(value)})"
+    elif kind == "type":
+        message = f"{named} must be of type {bound} (got {_got(value)})"
+    elif kind == "enum":
+        hint = did_you_mean(str(value), [str(v) for v in bound])
+        choices = ", ".join(str(v) for v in bound)
+        message = f"{named} must be one of {choices} (got {_got(value)}){hint}"
+    elif kind == "pattern" and "title" in schema:
+        message = f"{named} is not {schema['title']} (got {_got(value)})"
+    else:
+        message = f"{named}: {error.message}"
+    return [SettingsProblem(path, message)]

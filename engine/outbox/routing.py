@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.config.errors import ConfigError, Finding
+from engine.config.errors import ConfigError, Finding, Severity
 from engine.config.model import ConnectorConfig, RuleSet
 from engine.config.secrets import variable_name
 from engine.outbox.api import Connector, ConnectorContext, ConnectorType
@@ -115,9 +115,15 @@ def _configured(ruleset: RuleSet) -> tuple[ConnectorConfig, ...]:
 
 
 def build(
-    ruleset: RuleSet, environ: Mapping[str, str] | None = None, workdir: Path | None = None
+    ruleset: RuleSet,
+    environ: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+    *,
+    unset: Severity = "error",
 ) -> tuple[Router, list[Finding]]:
-    """Check and instantiate every configured connector; findings for the ones that fail."""
+    """Check and instantiate every configured connector; findings for the ones that fail,
+    each at the line of what is wrong. ``unset``: the severity of a ``${VARIABLE}`` the
+    environment lacks (a connector that needs one is not started either way)."""
     env = os.environ if environ is None else environ
     context = _context(ruleset, workdir)
     routes: list[Route] = []
@@ -125,34 +131,58 @@ def build(
     secrets: list[str] = []
     for config in _configured(ruleset):
         owner = f"connector '{config.id}'"
+        mine: list[Finding] = []
 
-        def problem(message: str, config: ConnectorConfig = config, owner: str = owner) -> None:
-            findings.append(Finding(f"{owner}: {message}", config.mark, stage=STAGE))
+        def problem(
+            message: str,
+            path: tuple[str | int, ...] = (),
+            severity: Severity = "error",
+            config: ConnectorConfig = config,
+            owner: str = owner,
+            mine: list[Finding] = mine,
+        ) -> None:
+            where = config.where(path) if path else config.mark
+            mine.append(Finding(f"{owner}: {message}", where, severity, STAGE))
 
         for path in inline_secrets(config.settings):
             problem(
                 f"settings '{'.'.join(map(str, path))}' is written inline; put it in an "
-                f"environment variable and write ${{{variable_name(config.id, *path)}}}"
+                f"environment variable and write ${{{variable_name(config.id, *path)}}}",
+                ("settings", *path),
             )
         expanded = expand(config.settings, env)
         secrets.extend(expanded.secrets)
+        unresolved: set[tuple[str | int, ...]] = set()
         for where, variable in expanded.missing:
-            problem(f"settings '{where}' needs the environment variable {variable}, which is unset")
+            path = _settings_path(config, where)
+            unresolved.add(path)
+            later = "" if unset == "error" else " (docket run, reload and publish refuse it)"
+            problem(
+                f"settings '{where}' needs the environment variable {variable}, which is "
+                f"unset{later}",
+                ("settings", *path),
+                unset,
+            )
         try:
             kind = load_type(config.type)
         except UnknownConnector as exc:
-            problem(str(exc))
+            problem(str(exc), ("type",))
+            findings.extend(mine)
             continue
         redact = Redactor(expanded.secrets)
-        for message in settings_problems(kind, expanded.settings):
-            problem(f"settings: {redact(message)}")
+        for found in settings_problems(kind, expanded.settings):
+            # A value whose variable is unset was read as "": that is reported above.
+            if not any(found.path[: len(p)] == p for p in unresolved):
+                problem(f"settings: {redact(found.message)}", ("settings", *found.path))
         channels = config.channels or tuple(getattr(kind, "channels", ()) or ("*",))
-        if any(f.message.startswith(owner) for f in findings):
+        findings.extend(mine)
+        if mine:
             continue
         try:
             connector = kind(expanded.settings, context)
         except Exception as exc:  # a plug-in's constructor may refuse its settings
-            problem(f"cannot start: {redact(f'{type(exc).__name__}: {exc}')}")
+            problem(f"cannot start: {redact(f'{type(exc).__name__}: {exc}')}", ("settings",))
+            findings.extend(mine)
             continue
         routes.append(
             Route(
@@ -168,11 +198,25 @@ def build(
     return Router(routes, Redactor(secrets)), findings
 
 
+def _settings_path(config: ConnectorConfig, dotted: str) -> tuple[str | int, ...]:
+    """``retry.max_attempts`` or ``headers.0`` as the path its marks are kept under."""
+    path: tuple[str | int, ...] = ()
+    for part in dotted.split(".") if dotted else ():
+        as_index: str | int = int(part) if part.isdigit() else part
+        path += (as_index if ("settings", *path, as_index) in config.marks else part,)
+    return path
+
+
 def check(
-    ruleset: RuleSet, environ: Mapping[str, str] | None = None, workdir: Path | None = None
+    ruleset: RuleSet,
+    environ: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+    *,
+    unset: Severity = "error",
 ) -> list[Finding]:
-    """Findings about the ``connectors:`` section (unknown types, settings, secrets)."""
-    router, findings = build(ruleset, environ, workdir)
+    """Findings about the ``connectors:`` section (unknown types, settings, secrets), each
+    connector started and closed again as the relay would start it."""
+    router, findings = build(ruleset, environ, workdir, unset=unset)
     router.close()
     return findings
 

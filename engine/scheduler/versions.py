@@ -1,9 +1,10 @@
 """Which RuleSet version runs: the one place that switches it.
 
-- ``switch(engine, root)`` compiles a configuration root and, when it is valid and new, runs
-  it: the engine archives and publishes it (``engine.runtime.archive``), then waiting runs of
-  older versions follow their path's ``on_change``. An invalid root is refused with its
-  findings (``SwitchRefused``) and the running version stays. The API's reload calls it.
+- ``switch(engine, root)`` compiles a configuration root (its connectors checked too) and,
+  when it is valid and new, runs it: the engine archives and publishes it
+  (``engine.runtime.archive``), then waiting runs of older versions follow their path's
+  ``on_change``. An invalid root is refused with its findings (``SwitchRefused``) and the
+  running version stays. The API's reload calls it.
 - ``adopt(engine)`` applies ``on_change`` for the version an engine was built on (it archived
   and published it then): the scheduler service's start, ``docket publish``, ``docket sweep``.
 - ``open_published(db_url)`` and ``follow(engine)``: an engine on the version another process
@@ -22,7 +23,7 @@ simply moves to the new version.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.config import validate_root
 from engine.config.model import RuleSet
 from engine.domain import DomainError, Unit, make_engine, session_factory
 from engine.domain import models as m
+from engine.outbox import validate
 from engine.runtime import Dispatcher, Engine, RunFailed, archive, builtin_registry, resolve
 from engine.scheduler.errors import NoPublishedVersion, SwitchRefused
 
@@ -94,15 +95,20 @@ def switch(
     *,
     hold: AbstractContextManager[object] | None = None,
     service: SchedulerService | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> SwitchReport:
     """Compile ``root`` and run it if it is valid and new; SwitchRefused keeps the running one.
+
+    Valid means its connectors too (``engine.outbox.validate``): installed types, settings
+    that pass their schemas, and every ``${VARIABLE}`` set in ``environ`` (the process's).
 
     Compiling takes a while and comes first, outside ``hold``, which is held while the engine
     switches (the caller's work lock: no batch, sweep or job meanwhile). The daily job of a
     running ``service`` moves with ``agency.sweep_time``.
     """
     previous = engine.ruleset.hash
-    result = validate_root(root, actions=tuple(engine.registry.names()))
+    # The connectors stage too: a version whose connectors cannot start is no version to run.
+    result = validate(root, actions=tuple(engine.registry.names()), environ=environ)
     warnings = [str(f) for f in result.warnings]
     if result.ruleset is None:
         count = len(result.errors)

@@ -9,6 +9,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 CODES = """\
 status_codes:
+  - {code: NEW, label: New placement}
   - {code: LEGAL, label: In legal}
   - {code: AJ, label: Active judgment}
 worklists:

@@ -127,7 +127,8 @@ def test_a_loop_through_two_triggers_and_emitted_events(tmp_path: Path) -> None:
     ]
 
 
-def test_emitting_a_misspelt_catalogue_event_is_a_warning(tmp_path: Path) -> None:
+def test_emitting_an_event_outside_the_catalogue_is_an_error(tmp_path: Path) -> None:
+    # The inbox refuses any other name, so every run reaching the step would fail.
     root = write_root(
         tmp_path,
         {
@@ -139,8 +140,10 @@ def test_emitting_a_misspelt_catalogue_event_is_a_warning(tmp_path: Path) -> Non
         },
     )
     assert _messages(root) == [
-        "action_paths/p.yaml:2:28: warning: action path 'p': emits 'onCaseFiel', which is not a "
-        "catalogue event, so no trigger can listen to it (did you mean 'onCaseFile'?)"
+        "action_paths/p.yaml:2:28: error: action path 'p': emits unknown event 'onCaseFiel': "
+        "only catalogue events can be emitted (did you mean 'onCaseFile'?)",
+        "action_paths/p.yaml:2:48: error: action path 'p': emits unknown event "
+        "'customerPortalPing': only catalogue events can be emitted",
     ]
 
 

@@ -15,6 +15,7 @@ RULES = f"""\
 # yaml-language-server: $schema={SCHEMA}
 agency: {{name: Claims Test Agency, timezone: America/Chicago}}
 status_codes:
+  - {{code: NEW, label: New placement}}
   - {{code: ACTIVE, label: Active}}
 clients:
   - code: ACME

@@ -97,7 +97,7 @@ def test_a_misspelt_type_suggests_the_plugin(desk: MakeDesk, installed: Path) ->
         routing.router_for(one.ruleset)
     [finding] = raised.value.findings
     assert "connector 'fax': unknown connector type 'fxa' (did you mean 'fax'?)" in str(finding)
-    assert str(finding.mark) == "rules/connectors.yaml:2:5"  # the connector item
+    assert str(finding.mark) == "rules/connectors.yaml:3:11"  # the type's value
 
 
 def test_plugin_settings_are_checked_against_its_own_schema(

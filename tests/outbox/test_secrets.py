@@ -59,7 +59,7 @@ def test_a_missing_variable_stops_the_relay_with_its_name(
     )
     assert result.exit_code == 1
     assert (
-        "rules/connectors.yaml:2:5: error: connector 'mail': settings 'password' needs the "
+        "rules/connectors.yaml:4:72: error: connector 'mail': settings 'password' needs the "
         "environment variable SMTP_PASSWORD, which is unset" in result.output
     )
 

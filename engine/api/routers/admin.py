@@ -26,8 +26,8 @@ from engine.api.schemas import (
     ValidateOut,
     finding_json,
 )
-from engine.config import validate_root
 from engine.domain import models as m
+from engine.outbox import validate
 from engine.scheduler.errors import SwitchRefused
 
 router = APIRouter(responses=responses(*COMMON))
@@ -62,7 +62,8 @@ def get_config(request: Request) -> dict[str, Any]:
 
 @router.post("/config/validate", response_model=ValidateOut, tags=["config"], **guard("admin"))
 def validate_config(request: Request, body: ValidateIn) -> dict[str, Any]:
-    """Validate a configuration root on the server (nothing changes): every finding."""
+    """Validate a configuration root on the server (nothing changes): every finding, the
+    connectors' included (an unset ``${VARIABLE}`` is an error: a reload would refuse it)."""
     root = FilePath(body.root)
     try:
         folder = root.is_dir()
@@ -76,7 +77,8 @@ def validate_config(request: Request, body: ValidateIn) -> dict[str, Any]:
             errors=[{"field": "body.root", "message": "not a folder on the server"}],
         )
     engine = state(request).engine
-    result = validate_root(root, actions=tuple(engine.registry.names()))
+    # What a reload would accept: the connectors too, with this service's environment.
+    result = validate(root, actions=tuple(engine.registry.names()), unset="error")
     return {
         "valid": result.valid,
         "root": str(root),

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from engine.config.catalogue import DEFAULT_STATUS
 from engine.config.model import BUCKETS
 from engine.domain.errors import DomainError
 from engine.domain.models import Account, AccountParty, Client, Party
@@ -64,7 +65,7 @@ def place_account(
     client: str,
     parties: Iterable[Any] = (),
     balances: Mapping[str, Any] | None = None,
-    status: str = "NEW",
+    status: str = DEFAULT_STATUS["place_account"],
     worklist: str | None = None,
     next_work_date: date | None = None,
     placed_date: date | None = None,

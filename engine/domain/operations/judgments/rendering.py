@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from engine.config.catalogue import DEFAULT_STATUS
 from engine.domain.errors import DomainError
 from engine.domain.models import Account, AccountParty, Judgment, JudgmentSpread
 from engine.domain.money import ZERO, largest_remainder
@@ -121,7 +122,7 @@ def render_judgment(unit: Unit, request: JudgmentRequest) -> Judgment:
         id=account_id,
         client_code=client_code,
         bundle=row.bundle,
-        status=request.status or ("NEW" if "NEW" in unit.ruleset.status_codes else "JDG"),
+        status=request.status or DEFAULT_STATUS["render_judgment"],
         placed_date=unit.today,
         is_judgment=True,
         judgment_id=judgment_id,
