@@ -91,6 +91,43 @@ class Page(BaseModel):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
 
 
+# --- events listed and re-driven -----------------------------------------------------------
+
+
+class EventSubject(BaseModel):
+    kind: str | None
+    id: str | None
+
+
+class EventOut(BaseModel):
+    id: str
+    seq: int = Field(description="Its place in the inbox (events are listed in this order).")
+    name: str
+    subject: EventSubject
+    status: str = Field(description="pending, processed, failed or rejected")
+    reason: str | None = Field(description="Why it was rejected, or which triggers failed.")
+    date: date
+    received_at: Instant
+    processed_at: Instant | None
+    source: str
+    parent: str | None
+    failed: list[str] = Field(description="The triggers that failed (a retry runs them again).")
+    attempt: int = Field(description="1, or the number of the latest retry.")
+
+
+class EventPage(Page):
+    events: list[EventOut]
+
+
+class RetryOut(BaseModel):
+    id: str
+    status: str = Field(description="The event's status after the retry: processed or failed.")
+    reason: str | None
+    attempt: int | None
+    retried: bool
+    trace: str = Field(description="Its trace, with every attempt: GET /events/{id}.")
+
+
 class Money(BaseModel):
     principal: str
     interest: str

@@ -20,6 +20,7 @@ def _register() -> None:
     from engine.cli import (
         commands_config,
         commands_demo,
+        commands_events,
         commands_follow_up,
         commands_import,
         commands_legal,
@@ -36,6 +37,7 @@ def _register() -> None:
         commands_config,
         commands_schema,
         commands_runtime,
+        commands_events,
         commands_import,
         commands_scenario,
         commands_follow_up,

@@ -15,6 +15,7 @@ OUTCOME_TEXT = {
     "already_fired": "skipped: already fired for this event",
     "suspended": "skipped: automation suspended",
     "failed": "FAILED",
+    "removed": "not run again: no longer in the running version",
 }
 
 
@@ -31,6 +32,10 @@ def trigger_line(entry: dict[str, Any]) -> str:
         text += f" ({entry['reason']})"
     if entry.get("error"):
         text += f": {entry['error']}"
+        if entry.get("where"):
+            text += f" (at {entry['where']})"
+    if int(entry.get("attempt") or 1) > 1:
+        text += f" [attempt {entry['attempt']}]"
     return text
 
 
@@ -47,6 +52,12 @@ def echo_event(detail: dict[str, Any]) -> None:
         click.echo("  no trigger listens to this event")
     for run_id in detail.get("resumed") or []:
         click.echo(f"  resumed waiting run {run_id}")
+    for failed in detail.get("resume_failed") or []:
+        click.echo(
+            f"  resumed waiting run {failed['run']}: FAILED at {failed['where']}: {failed['error']}"
+        )
+    if int(detail.get("attempt") or 1) > 1:
+        click.echo(f'  attempt {detail["attempt"]} (the earlier ones: --json, "attempts")')
 
 
 def step_line(step: dict[str, Any]) -> str:
@@ -64,6 +75,9 @@ def step_line(step: dict[str, Any]) -> str:
         return f"resumed ({step.get('reason', 'due')})"
     if kind == "stop":
         return f"stop: {step.get('reason')}"
+    if kind == "retry":
+        after = f" after failed run {step['previous_run']}" if step.get("previous_run") else ""
+        return f"retry: attempt {step.get('attempt')}{after}"
     result = step.get("result") or {}
     shown = ", ".join(f"{k}={v}" for k, v in result.items() if k != "keys")
     return f"{kind}: {shown}"

@@ -26,10 +26,25 @@ class OneEvent:
         return None
 
     def processed(
-        self, session: Session, event: Any, trace: dict[str, Any], ruleset_hash: str, now: datetime
+        self,
+        session: Session,
+        event: Any,
+        trace: dict[str, Any],
+        ruleset_hash: str,
+        now: datetime,
+        failed: str | None = None,
     ) -> None:
         session.add(m.EventTrace(event_id=event.id, ruleset_hash=ruleset_hash, doc=trace))
         event.status, event.processed_at, event.ruleset_hash = "processed", now, ruleset_hash
+        event.reason = failed
+        if failed is not None:
+            event.status = "failed"
+
+    def begin_run(self) -> None:
+        return None  # every row is an ORM object: the savepoint's rollback drops them
+
+    def run_failed(self) -> None:
+        return None
 
     def get(self, session: Session, model: type[Any], key: str) -> Any:
         return session.get(model, key)

@@ -54,9 +54,24 @@ class Scope(Protocol):
         """An event starts: what it adds belongs to it until it is processed."""
 
     def processed(
-        self, session: Session, event: Any, trace: dict[str, Any], ruleset_hash: str, now: datetime
+        self,
+        session: Session,
+        event: Any,
+        trace: dict[str, Any],
+        ruleset_hash: str,
+        now: datetime,
+        failed: str | None = None,
     ) -> None:
-        """The event's work is done and kept: store its trace and mark it processed."""
+        """The event's work is done and kept: store its trace and mark it processed, or
+        ``failed`` with that reason when some of its triggers failed (their runs rolled back
+        alone; see ``begin_run``)."""
+
+    def begin_run(self) -> None:
+        """A trigger's run starts in a savepoint of its own: what it adds from here on is
+        dropped if it fails (``run_failed``)."""
+
+    def run_failed(self) -> None:
+        """The run's savepoint was rolled back: forget what it added since ``begin_run``."""
 
     def get(self, session: Session, model: type[Any], key: str) -> Any:
         """``session.get``: a row by primary key, or None."""

@@ -13,10 +13,11 @@ from engine.runtime.batching.drain import ProcessStats
 from engine.runtime.context.conditions import explain, failing_summary
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch.dispatcher import Dispatcher
+from engine.runtime.dispatch.redrive import Retried
 from engine.runtime.dispatch.runs import until_holds
 from engine.runtime.engine import Engine, Submitted
-from engine.runtime.errors import RunFailed, StepFailed
-from engine.runtime.traces.queries import account_events, event_detail, run_detail
+from engine.runtime.errors import RetryRefused, RunFailed, StepFailed
+from engine.runtime.traces.queries import account_events, event_detail, event_list, run_detail
 
 __all__ = [
     "BUILTINS",
@@ -25,6 +26,8 @@ __all__ = [
     "Dispatcher",
     "Engine",
     "ProcessStats",
+    "Retried",
+    "RetryRefused",
     "RunFailed",
     "StepContext",
     "StepFailed",
@@ -34,6 +37,7 @@ __all__ = [
     "builtin_registry",
     "context_for",
     "event_detail",
+    "event_list",
     "explain",
     "failing_summary",
     "resolve",

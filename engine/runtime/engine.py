@@ -28,7 +28,10 @@ from engine.runtime.actions import builtin_registry
 from engine.runtime.actions.registry import ActionRegistry
 from engine.runtime.archive import record
 from engine.runtime.batching.drain import ProcessStats, drain
+from engine.runtime.dispatch import redrive
 from engine.runtime.dispatch.dispatcher import Dispatcher
+from engine.runtime.dispatch.redrive import Retried
+from engine.runtime.errors import RetryRefused
 from engine.runtime.inbox import SUBJECT_MODELS, accept, check
 
 T = TypeVar("T")
@@ -189,6 +192,29 @@ class Engine:
                 subject_key=subject,
                 batched=self.batched,
             )
+
+    def retry(self, event_ids: Iterable[str]) -> list[Retried]:
+        """Re-drive failed events: run their failed triggers again on this engine's version,
+        one transaction per event, traced as a new attempt. An unknown or unfailed event is
+        answered (``retried`` False, with the reason), not raised. Derived events stay
+        pending for ``process()``."""
+        assert self.clock is not None
+        answers: list[Retried] = []
+        with self.lock:
+            for event_id in event_ids:
+                try:
+                    with self.sessions() as session, session.begin():
+                        session.info["today"] = self.clock.today()
+                        args = (session, self.dispatcher, self.ruleset, self.clock, event_id)
+                        answers.append(redrive.retry(*args))
+                except RetryRefused as refused:
+                    status = "unknown" if refused.unknown else "refused"
+                    answers.append(Retried(event_id, status, str(refused), None, retried=False))
+        return answers
+
+    def failed_events(self) -> list[str]:
+        """The ids of the failed events, oldest first (what ``retry`` takes)."""
+        return self.read(redrive.failed_events)
 
     def new_event_id(self) -> str:
         return uuid.uuid4().hex

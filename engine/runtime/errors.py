@@ -11,13 +11,22 @@ class ExpressionFailed(DocketError):
 
 
 class StepFailed(DocketError):
-    """A step could not do its work; the run fails and the event's changes roll back."""
+    """A step could not do its work; the run fails and its trigger's changes roll back."""
 
 
 class RunFailed(DocketError):
-    """A run failed: the event rolls back, then the failure is recorded once, with the
-    trigger, the path and where (the step and its file:line, or the condition)."""
+    """A run failed: its trigger's savepoint rolls back (the event's, in an optimistic batch,
+    which is then redone), then the failure is recorded once, with the trigger, the path and
+    where (the step and its file:line, or the condition)."""
 
     def __init__(self, message: str, trigger: str | None, path: str, where: str) -> None:
         super().__init__(message)
         self.trigger, self.path, self.where = trigger, path, where
+
+
+class RetryRefused(DocketError):
+    """An event cannot be re-driven: it is unknown (``unknown``) or not failed."""
+
+    def __init__(self, message: str, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.unknown = unknown

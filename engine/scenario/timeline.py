@@ -133,6 +133,9 @@ def _runs(found: dict[date, dict[str, list[Any]]], run: m.Run) -> None:
             found[day]["runs"].append(f"{name} started from the queue")
         elif kind == "cancelled":
             found[day]["runs"].append(f"{name} cancelled: {entry.get('reason')}")
+        elif kind == "retry":
+            after = f" after run {entry['previous_run']}" if entry.get("previous_run") else ""
+            found[day]["runs"].append(f"{name} retried: attempt {entry.get('attempt')}{after}")
 
 
 def build(

@@ -21,6 +21,8 @@ RANK = {"viewer": 0, "integrator": 1, "admin": 2}
 
 EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/events"): "integrator",
+    ("GET", "/events"): "viewer",
+    ("POST", "/events/{event_id}/retry"): "admin",
     ("GET", "/operations"): "viewer",
     ("POST", "/operations/{name}"): "integrator",
     ("GET", "/accounts/{account_id}"): "viewer",

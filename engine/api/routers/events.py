@@ -1,17 +1,18 @@
-"""``POST /events``: put an event in the inbox (idempotent with ``Idempotency-Key``)."""
+"""``POST /events``: put an event in the inbox (idempotent with ``Idempotency-Key``); list
+events by status and re-drive failed ones (``POST /events/{id}/retry``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from engine.api.auth import authorize, bearer_token, documented
-from engine.api.deps import state
+from engine.api.auth import authorize, bearer_token, documented, guard
+from engine.api.deps import Cursor, Filter, IdPath, Limit, decode_cursor, encode_cursor, state
 from engine.api.problems import (
     COMMON,
     ProblemError,
@@ -19,8 +20,9 @@ from engine.api.problems import (
     responses,
     validation_errors,
 )
-from engine.api.schemas import EventAccepted, EventIn, check_text, dumps
+from engine.api.schemas import EventAccepted, EventIn, EventPage, RetryOut, check_text, dumps
 from engine.domain import models as m
+from engine.runtime import event_list
 
 router = APIRouter(tags=["events"], responses=responses(*COMMON))
 
@@ -160,3 +162,46 @@ def _same_request(st: Any, event_id: str, event: dict[str, Any]) -> None:
             kind="idempotency-key-reused",
             errors=[{"field": "header.Idempotency-Key", "message": "already used"}],
         )
+
+
+@router.get("/events", response_model=EventPage, **guard("viewer"))
+def list_events(
+    request: Request,
+    status: Annotated[
+        Literal["pending", "processed", "failed", "rejected"] | None,
+        Query(description="Only events of this status (failed: those a retry can re-drive)."),
+    ] = None,
+    account: Filter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Events in the order they arrived, optionally of one status or account; each with its
+    reason, failed triggers and attempt."""
+    after = decode_cursor(cursor, (int,))[0] if cursor else None
+    items, more = state(request).engine.read(lambda s: event_list(s, status, account, after, limit))
+    return {
+        "events": items,
+        "next_cursor": encode_cursor([items[-1]["seq"]]) if more and items else None,
+    }
+
+
+@router.post(
+    "/events/{event_id}/retry",
+    response_model=RetryOut,
+    responses=responses(404, 409),
+    **guard("admin"),
+)
+def retry_event(request: Request, event_id: IdPath) -> dict[str, Any]:
+    """Re-drive a failed event: its failed triggers run again on the running version, as a
+    new attempt traced with the earlier ones (the triggers that ran keep their outcome).
+    Answers the event's status after it: processed, or failed again with the reason."""
+    st = state(request)
+    # A unit of work like a batch's: no batch, sweep or reload runs meanwhile.
+    with st.work_lock, st.gate.turn("ingest"):
+        (answer,) = st.engine.retry([event_id])
+    if not answer.retried:
+        if answer.status == "unknown":
+            raise ProblemError(404, str(answer.reason), kind="not-found")
+        raise ProblemError(409, str(answer.reason), kind="refused")
+    st.wake()  # the events its runs derived wait in the inbox
+    return {**answer.as_json(), "trace": f"/events/{event_id}"}

@@ -2,7 +2,8 @@
 
 A failing event rolls back alone (its state changes, runs, outbox rows and derived events),
 then its failure is recorded; the rest of the batch commits. A batch is first tried without
-savepoints (optimistic); one that meets a failure is redone with a savepoint per event.
+savepoints (optimistic); one that meets a failure is redone with a savepoint per event, and
+one per trigger inside it (a failing trigger rolls back alone: ``dispatch.events``).
 ``batched=False`` drains one event per transaction with the plain scope: the twin the
 batched scope is tested against.
 """
@@ -91,8 +92,9 @@ def drain(
 
     A batch first runs optimistically: its events one after the other without savepoints,
     which saves a flush and a savepoint per event. If any event fails or is rejected, the
-    whole batch is rolled back and done again in the safe mode, each event in its own
-    savepoint, so what commits is exactly what the safe mode alone would have committed.
+    whole batch is rolled back and done again in the safe mode, each event (and each of its
+    triggers) in its own savepoint, so what commits is exactly what the safe mode alone would
+    have committed.
     """
     stats = ProcessStats()
     if not batched:

@@ -91,9 +91,21 @@ class BatchScope:
         self.writer.begin_event()
 
     def processed(
-        self, session: Session, event: Any, trace: dict[str, Any], ruleset_hash: str, now: datetime
+        self,
+        session: Session,
+        event: Any,
+        trace: dict[str, Any],
+        ruleset_hash: str,
+        now: datetime,
+        failed: str | None = None,
     ) -> None:
-        self.writer.processed(event, trace, ruleset_hash, now)
+        self.writer.processed(event, trace, ruleset_hash, now, failed)
+
+    def begin_run(self) -> None:
+        self.writer.begin_run()
+
+    def run_failed(self) -> None:
+        self.writer.run_failed()
 
     # --- reads ---------------------------------------------------------------------------
 

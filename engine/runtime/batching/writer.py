@@ -66,11 +66,23 @@ class BatchWriter:
     stamps: Iterator[int] = field(default_factory=count)
     event_rows: list[rows.Stamped] = field(default_factory=list)
     queued: list[rows.Stamped] = field(default_factory=list)
+    # Where the current run began in ``claims`` and ``event_rows`` (``begin_run``).
+    run_mark: tuple[int, int] = (0, 0)
 
     def begin_event(self) -> None:
         self.claims.clear()
         self.event_rows.clear()
         self.position += 1
+
+    def begin_run(self) -> None:
+        """A run starts in its own savepoint: mark what the event queued before it."""
+        self.run_mark = (len(self.claims), len(self.event_rows))
+
+    def run_failed(self) -> None:
+        """The run's savepoint was rolled back: drop the claims and rows it queued."""
+        claims, event_rows = self.run_mark
+        del self.claims[claims:]
+        del self.event_rows[event_rows:]
 
     def claim(self, event_id: str, trigger_id: str, outcome: str) -> Claim:
         """A ledger row for the current event, stored with the batch if the event commits."""
@@ -87,9 +99,15 @@ class BatchWriter:
         self.order[id(obj)] = next(self.stamps)
 
     def processed(
-        self, inbox: Any, trace: dict[str, Any], ruleset_hash: str, now: datetime
+        self,
+        inbox: Any,
+        trace: dict[str, Any],
+        ruleset_hash: str,
+        now: datetime,
+        failed: str | None = None,
     ) -> None:
-        """The event's savepoint was released: queue its ledger rows, trace and status."""
+        """The event's savepoint was released: queue its ledger rows, trace and status
+        (``failed``: the reason, when some of its triggers failed alone)."""
         self.ledger.extend(
             {"event_id": c.event_id, "trigger_id": c.trigger_id, "outcome": c.outcome}
             for c in self.claims
@@ -101,6 +119,12 @@ class BatchWriter:
                 self._settle(row, ruleset_hash, now)
         self.queued.extend(self.event_rows)
         self.event_rows.clear()
+        if failed is not None:
+            # Only the safe mode records a failure, and it loads its events as objects: the
+            # flush in ``write`` stores this one.
+            inbox.status, inbox.reason, inbox.processed_at = "failed", failed, now
+            inbox.ruleset_hash = ruleset_hash
+            return
         self.statuses.append(
             {"key": inbox.seq, "status": "processed", "at": now, "ruleset": ruleset_hash}
         )

@@ -28,6 +28,7 @@ def start(
     event: dict[str, Any],
     trigger_id: str | None,
     path_id: str,
+    steps: list[dict[str, Any]] | None = None,
 ) -> int:
     """Start a run of ``path_id`` for the subject (as the path's mode says); its id."""
     values: dict[str, Any] = {
@@ -42,7 +43,7 @@ def start(
         "started_at": unit.now,
         "vars": {},
         "resume": {"event": jsonable(event)},
-        "steps": [],
+        "steps": list(steps) if steps else [],
     }
     run = unit.scope.start_run(unit.session, values)
     _start(owner, unit, subject, run)
@@ -60,12 +61,12 @@ def _start(owner: Dispatcher, unit: Unit, subject: Subject, run: RunRecord) -> N
         if path.mode == "skip":
             run.status, run.finished_at = "skipped", unit.now
             run.error = f"run {waiting[0].id} of '{path_id}' is still waiting (mode: skip)"
-            run.steps = [{"step": "skipped", "on": on, "behind": waiting[0].id}]
+            run.steps = [*run.steps, {"step": "skipped", "on": on, "behind": waiting[0].id}]
             return
         if path.mode == "queue":
             run.status = "queued"
             unit.scope.runs_open(subject.kind, subject.id)
-            run.steps = [{"step": "queued", "on": on, "behind": waiting[0].id}]
+            run.steps = [*run.steps, {"step": "queued", "on": on, "behind": waiting[0].id}]
             return
         for old in waiting:  # restart
             old.status, old.finished_at = "cancelled", unit.now
@@ -157,17 +158,68 @@ def resume(owner: Dispatcher, unit: Unit, run: RunRecord, reason: str) -> None:
     execute(owner, unit, subject, run, cursor)
 
 
-def resume_ready(owner: Dispatcher, unit: Unit, subject: Subject, event_id: str) -> list[int]:
-    """Runs of this subject whose ``until`` became true resume now, early."""
+def resume_ready(
+    owner: Dispatcher,
+    unit: Unit,
+    subject: Subject,
+    event_id: str,
+    isolate: bool = False,
+    trace: dict[str, Any] | None = None,
+) -> list[int]:
+    """Runs of this subject whose ``until`` became true resume now, early.
+
+    With ``isolate``, each in a savepoint of its own: one that fails rolls back alone and is
+    marked failed, as a failure at its due time is (``trace["resume_failed"]`` lists it).
+    """
     resumed: list[int] = []
     for run in _open(unit, subject, None, "waiting"):
         version = owner.for_version(run.ruleset_hash)
         if version is None:  # its version is not loaded here; the scheduler resumes it
             continue
-        if until_holds(unit, version.ruleset, run, subject):
-            resume(version, unit, run, f"until true after event {event_id}")
+        if not until_holds(unit, version.ruleset, run, subject):
+            continue
+        reason = f"until true after event {event_id}"
+        if not isolate:
+            resume(version, unit, run, reason)
             resumed.append(run.id)
+            continue
+        unit.scope.begin_run()
+        try:
+            with unit.session.begin_nested():
+                resume(version, unit, run, reason)
+            resumed.append(run.id)
+        except RunFailed as failure:
+            unit.scope.run_failed()
+            run.status, run.error, run.error_step = "failed", str(failure), failure.where
+            run.finished_at, run.wait_until = unit.now, None
+            if trace is not None:
+                failed = {"run": run.id, "error": str(failure), "where": failure.where}
+                trace.setdefault("resume_failed", []).append(failed)
     return resumed
+
+
+def record_failure(
+    unit: Unit, event_id: str, subject_kind: str, subject_id: str, failure: RunFailed
+) -> int:
+    """Record a failed run (its trigger, path, step and error) of an event; its id."""
+    run = m.Run(
+        event_id=event_id,
+        trigger_id=failure.trigger,
+        path_id=failure.path,
+        ruleset_hash=unit.ruleset.hash,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        status="failed",
+        error=str(failure),
+        error_step=failure.where,
+        started_on=unit.today,
+        started_at=unit.now,
+        finished_at=unit.now,
+        vars={},
+        steps=[],
+    )
+    unit.scope.add_run(unit.session, run)
+    return run.id
 
 
 def until_holds(

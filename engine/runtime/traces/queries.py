@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from engine.config.model import RuleSet
 from engine.domain import models as m
 
+_IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
+
 
 def run_detail(session: Session, run_id: int) -> dict[str, Any] | None:
     run = session.get(m.Run, run_id)
@@ -52,7 +54,75 @@ def event_detail(session: Session, event_id: str) -> dict[str, Any] | None:
         "ruleset": event.ruleset_hash,
         "triggers": (trace.doc.get("triggers", []) if trace else []),
         "resumed": (trace.doc.get("resumed", []) if trace else []),
+        **_attempts(trace.doc if trace else {}),
     }
+
+
+def _attempts(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a trace says beyond its triggers: the failed ones, resumed runs that failed, and
+    (a re-driven event) its attempt and the earlier attempts' documents."""
+    found: dict[str, Any] = {"attempt": int(doc.get("attempt") or 1)}
+    for key in ("failed", "resume_failed", "attempts"):
+        if doc.get(key):
+            found[key] = doc[key]
+    return found
+
+
+def event_list(
+    session: Session,
+    status: str | None = None,
+    account: str | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Events in the order they arrived (after inbox position ``after``), optionally of one
+    status or about one account; and whether more follow. Each names its position (``seq``,
+    the cursor), its failed triggers and its attempt."""
+    query = select(m.InboxEvent)
+    if status is not None:
+        query = query.where(m.InboxEvent.status == status)
+    if account is not None:
+        query = query.where(
+            m.InboxEvent.subject_kind == "account", m.InboxEvent.subject_id == account
+        )
+    if after is not None:
+        query = query.where(m.InboxEvent.seq > after)
+    rows = list(session.scalars(query.order_by(m.InboxEvent.seq).limit(limit + 1)))
+    more, rows = len(rows) > limit, rows[:limit]
+    docs: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(rows), _IN_CHUNK):
+        ids = [r.id for r in rows[start : start + _IN_CHUNK]]
+        traces = session.scalars(select(m.EventTrace).where(m.EventTrace.event_id.in_(ids)))
+        docs.update((t.event_id, t.doc) for t in traces)
+    items = []
+    for row in rows:
+        doc = docs.get(row.id) or {}
+        items.append(
+            {
+                "id": row.id,
+                "seq": row.seq,
+                "name": row.name,
+                "subject": {"kind": row.subject_kind, "id": row.subject_id},
+                "status": row.status,
+                "reason": row.reason,
+                "date": row.business_date,
+                "received_at": row.received_at,
+                "processed_at": row.processed_at,
+                "source": row.source,
+                "parent": row.parent_id,
+                "failed": list(doc.get("failed") or _failed(doc)),
+                "attempt": int(doc.get("attempt") or 1),
+            }
+        )
+    return items, more
+
+
+def _failed(doc: dict[str, Any]) -> list[str]:
+    return [
+        str(e["trigger"])
+        for e in doc.get("triggers", [])
+        if e.get("outcome") == "failed" and e.get("trigger")
+    ]
 
 
 def account_events(
