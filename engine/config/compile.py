@@ -59,9 +59,7 @@ class RuleSetCompiler:
             {name: text for name, (_rel, text) in sources.templates.items()},
             {name: rel for name, (rel, _text) in sources.templates.items()},
         )
-        self.refs = References.build(
-            merged.known, sources.templates, actions, sources.unread_sections
-        )
+        self.refs = References.build(merged.known, sources.templates, actions, merged.unread)
         self.steps = StepCompiler(self.exprs, self.refs)
         self.parts = PartCompiler(self.refs, self.findings)
 

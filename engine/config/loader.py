@@ -117,6 +117,7 @@ class Merged:
     sections: dict[str, list[Item]] = field(default_factory=dict)
     singles: dict[str, Item] = field(default_factory=dict)
     known: dict[str, set[str]] = field(default_factory=dict)  # ids, rejected items included
+    unread: set[str] = field(default_factory=set)  # sections whose ids are not all known
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -272,13 +273,14 @@ def _read(path: Path, rel: str, sources: Sources, blobs: list[tuple[str, bytes]]
     return data
 
 
-_TOP_KEY = re.compile(rb"^['\"]?([a-z_]+)['\"]?[ \t]*:", re.MULTILINE)
+# A section's name written as a key, anywhere (a broken file's structure cannot be trusted).
+_SECTION_KEY = re.compile(rb"(?<![\w-])['\"]?([a-z_]+)['\"]?[ \t]*:")
 
 
 def declared_sections(data: bytes) -> set[str]:
-    """The list sections a file that did not load seems to declare (its top-level keys);
-    every list section when none can be seen (a flow mapping, a file too broken to tell)."""
-    found = {m.group(1).decode() for m in _TOP_KEY.finditer(data)}
+    """The list sections a file that did not load seems to declare; every list section when
+    it names none (nor a single section): a file too broken to tell, another encoding."""
+    found = {m.group(1).decode() for m in _SECTION_KEY.finditer(data)}
     if not found & (LIST_SECTIONS.keys() | set(SINGLE_SECTIONS)):
         return set(LIST_SECTIONS)
     return found & LIST_SECTIONS.keys()
@@ -296,6 +298,7 @@ def merge(sources: Sources) -> Merged:
     merged = Merged()
     merged.sections = {name: [] for name in LIST_SECTIONS}
     merged.known = {name: set() for name in LIST_SECTIONS}
+    merged.unread = set(sources.unread_sections)
     first_seen: dict[tuple[str, str], Mark] = {}
     for loaded in sources.files:
         if not isinstance(loaded.data, dict):
@@ -332,6 +335,8 @@ def _merge_list(
     if not isinstance(section.value, list):
         if usable_section and section.value is not None:
             merged.findings.append(Finding(f"'{name}' must be a list", section.mark))
+        if section.value is not None:
+            merged.unread.add(name)  # its ids are somewhere in a shape not read
         return
     id_key = LIST_SECTIONS[name]
     for node in section.items():

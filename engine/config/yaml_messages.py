@@ -101,7 +101,7 @@ def _starts_earlier(context: str, problem: str, start: yaml.Mark, end: yaml.Mark
     missing its ':') rather than where PyYAML noticed it."""
     if "quoted scalar" in context:
         return "end of stream" in problem or "document" in problem
-    if "simple key" in context:
+    if "simple key" in context or "directive" in context:
         return True
     if "flow sequence" in context or "flow mapping" in context:
         return end.line != start.line
@@ -114,6 +114,8 @@ def _opened_here(context: str, problem: str, line: int) -> str:
         return f"the quoted text that starts here is never closed ({found} at line {line})"
     if "simple key" in context:
         return f"could not find the ':' that should follow this key (looked up to line {line})"
+    if "directive" in context:
+        return f"a line that starts with '%' is read as a YAML directive ({problem}); quote it"
     bracket = "[" if "sequence" in context else "{"
     return f"the '{bracket}' opened here is never closed ({problem} at line {line})"
 
@@ -121,6 +123,10 @@ def _opened_here(context: str, problem: str, line: int) -> str:
 def _worded(problem: str) -> str:
     if problem == "found character '\\t' that cannot start any token":
         return "found a tab character: YAML is indented with spaces, never tabs"
-    if "indent" in problem or "mapping" in problem or "<block end>" in problem:
+    if problem == "but found another document":
+        return "a '---' line starts a second document; a rule file holds one"
+    if problem.startswith("mapping values are not allowed"):
+        return f"{problem} (a ': ' inside a value needs quotes; else check the indentation)"
+    if problem.startswith("expected <block end>") or "<block mapping start>" in problem:
         return f"{problem} (check the indentation)"
     return problem
