@@ -145,11 +145,19 @@ def _refuse(root: yaml.Node) -> tuple[yaml.Node, str] | None:
     return None
 
 
+def _value_mark(rel: str, node: yaml.Node) -> Mark:
+    # A block scalar's text starts on the line after its '|' or '>': an expression or template
+    # written there counts its lines from that line (at load time and at run time).
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return Mark(rel, node.start_mark.line + 2, 1)
+    return _mark(rel, node)
+
+
 def _build(
     rel: str, node: yaml.Node, path: PathKey, marks: dict[PathKey, Mark], scalars: _Loader
 ) -> Any:
     """Plain data from a checked node tree, recording every node's mark on the way."""
-    marks[path] = _mark(rel, node)
+    marks[path] = _value_mark(rel, node)
     if isinstance(node, yaml.MappingNode):
         data: dict[Any, Any] = {}
         for key, value in node.value:

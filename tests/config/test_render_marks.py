@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from engine.config import load_ruleset
+from engine.config import load_ruleset, validate_root
 from engine.config.expressions import RuleEnvironment
 from engine.config.model import Mark, RuleSet, Template
 from engine.config.render_marks import failure_mark
@@ -29,6 +30,9 @@ action_paths:
     steps:
       - send_letter: {template: letter, to: responsible}
       - add_note: "Paid {{ event.data.payment.amount }} today"
+      - add_note: |
+          Paid today:
+          {{ event.data.payment.amount }}
 """
 
 
@@ -66,6 +70,19 @@ def test_a_template_in_a_yaml_value_fails_at_the_value(ruleset: RuleSet) -> None
     template = next(iter(note.params.values()))
     assert isinstance(template, Template)
     assert _failure(template, {}) == "action_paths/p.yaml:7:19"
+
+
+def test_a_template_in_a_block_scalar_counts_lines_from_its_first_text_line(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    note = ruleset.action_paths["p"].steps[2]
+    template = next(iter(note.params.values()))
+    assert isinstance(template, Template)
+    assert _failure(template, {}) == "action_paths/p.yaml:10:1"
+    # The same lines at load time: an unknown name on the block's second line.
+    root = write_root(tmp_path, {"action_paths/p.yaml": PATHS.replace("event.data", "evnt.data")})
+    messages = [str(f) for f in validate_root(root).errors]
+    assert messages[-1].startswith("action_paths/p.yaml:10:1: error: action path 'p': unknown name")
 
 
 def test_a_subject_line_fails_at_its_line(ruleset: RuleSet) -> None:
