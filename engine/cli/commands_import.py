@@ -1,98 +1,56 @@
 """``docket import accounts FILE``: clients, parties and accounts from CSV or JSON.
 
-Each row is its own transaction: a bad row is reported with its number and reason and the
-rest still load. Exit 1 when any row failed.
+The file is read and its columns (or keys) checked before anything is written: one the
+importer does not know refuses the whole file. Then each account is its own transaction: a
+bad one is reported with its row, column and value, and the rest still load. Exit 1 when
+anything failed.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
-from engine.config.model import BUCKETS
+from engine.cli.import_csv import read_csv
+from engine.cli.import_json import read_json
+from engine.cli.import_rows import AccountRow, ImportRefused, RowError, check_values
+from engine.config.yaml_messages import decode
 from engine.domain import DomainError
 from engine.domain.operations.accounts import place_account, upsert_party
 
-PARTY_KEYS = ("name", "email", "phone", "timezone", "address")
+
+def _read(file: Path) -> tuple[list[AccountRow], list[RowError]]:
+    text, undecodable = decode(file.read_bytes(), file.name)
+    if undecodable is not None:
+        mark = undecodable.mark
+        raise ImportRefused([f"line {mark.line}:{mark.col}: {undecodable.message}"])
+    if file.suffix.lower() == ".csv":
+        return read_csv(text)
+    return read_json(text), []
 
 
-def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """CSV columns: account, client, bundle, status, worklist, placed_date, the buckets,
-    party_id, party_name, party_email, party_phone, party_timezone, party_roles (a;b)."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        for raw in csv.DictReader(handle):
-            row = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
-            party_id = row.get("party_id") or ""
-            parties = []
-            party_specs = []
-            if party_id:
-                roles = [r for r in (row.get("party_roles") or "").split(";") if r]
-                parties.append({"party": party_id, "roles": roles or ["responsible"]})
-                spec = {"id": party_id}
-                spec.update({k: row[f"party_{k}"] for k in PARTY_KEYS if row.get(f"party_{k}")})
-                party_specs.append(spec)
-            yield {
-                "id": row.get("account") or row.get("id"),
-                "client": row.get("client"),
-                "bundle": row.get("bundle") or None,
-                "status": row.get("status") or None,
-                "worklist": row.get("worklist") or None,
-                "placed_date": row.get("placed_date") or None,
-                "balances": {b: row[b] for b in BUCKETS if row.get(b)},
-                "parties": parties,
-                "_parties": party_specs,
-            }
-
-
-def _json_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """JSON: a list of accounts, or {parties: [...], accounts: [...]} like a scenario's given.
-
-    An account's party is an id, ``{party, roles}``, or the party itself inline
-    (``{id, name, email, …, roles}``), created or updated with the account.
-    """
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict):
-        specs = {str(p.get("id")): p for p in data.get("parties", [])}
-        accounts = data.get("accounts", [])
-    else:
-        specs, accounts = {}, data
-    for account in accounts:
-        row = dict(account)
-        links, inline = [], []
-        for link in row.get("parties") or []:
-            if isinstance(link, dict) and "id" in link and "party" not in link:
-                spec = {k: v for k, v in link.items() if k != "roles"}
-                inline.append(spec)
-                link = {"party": spec["id"], "roles": link.get("roles") or ["responsible"]}
-            links.append(link)
-        row["parties"] = links
-        named = (specs.get(str(k if isinstance(k, str) else k.get("party"))) for k in links)
-        row["_parties"] = [*inline, *(p for p in named if p)]
-        yield row
-
-
-def _place(unit: Any, row: dict[str, Any]) -> str:
-    from datetime import date
-
-    for spec in row.pop("_parties", []):
+def _place(unit: Any, item: AccountRow) -> str:
+    for spec in item.parties:
         upsert_party(unit, spec)
-    if not row.get("id"):
-        raise DomainError("missing account id")
-    if not row.get("client"):
-        raise DomainError(f"account '{row['id']}': missing client")
-    args = {k: v for k, v in row.items() if v is not None}
-    if "placed_date" in args and isinstance(args["placed_date"], str):
-        args["placed_date"] = date.fromisoformat(args["placed_date"])
-    account = place_account(unit, **args)
-    return account.id
+    args = {k: v for k, v in item.account.items() if v is not None}
+    return place_account(unit, **args).id
+
+
+def _refused(file: Path, refused: ImportRefused, as_json: bool) -> NoReturn:
+    if as_json:
+        blank = {"row": None, "account": None, "column": None, "value": None}
+        errors = [{**blank, "error": problem} for problem in refused.problems]
+        echo_json({"imported": 0, "errors": errors, "events": None})
+    else:
+        for problem in refused.problems:
+            click.echo(f"{file}: {problem}", err=True)
+        click.echo("nothing imported: the file was refused before any row was written")
+    sys.exit(1)
 
 
 @click.group("import")
@@ -110,43 +68,50 @@ def import_accounts(
     file: Path, process: bool, config_root: Path, db_url: str, as_json: bool
 ) -> None:
     """Import accounts (with clients and parties) from FILE.csv or FILE.json."""
-    suffix = file.suffix.lower()
-    if suffix not in (".csv", ".json"):
+    if file.suffix.lower() not in (".csv", ".json"):
         raise click.UsageError("the file must end in .csv or .json")
     try:
-        rows = list(_csv_rows(file) if suffix == ".csv" else _json_rows(file))
-    except (ValueError, OSError) as exc:
+        accounts, errors = _read(file)
+    except ImportRefused as refused:
+        _refused(file, refused, as_json)
+    except OSError as exc:
         raise click.UsageError(f"cannot read {file}: {exc}") from exc
     engine = open_engine(config_root, db_url)
     imported: list[str] = []
-    errors: list[dict[str, Any]] = []
+    failed_rows = {error.row for error in errors}
     try:
         # The bar goes to a terminal's stderr only: stdout stays the report (JSON with --json).
         show = not as_json and sys.stderr.isatty()
         with click.progressbar(
-            rows, label="importing", file=sys.stderr if show else io.StringIO(), show_pos=True
+            accounts, label="importing", file=sys.stderr if show else io.StringIO(), show_pos=True
         ) as bar:
-            for number, row in enumerate(bar, start=1):
-                try:
-                    with engine.unit(source="import") as unit:
-                        imported.append(_place(unit, dict(row)))
-                except (DomainError, ValueError, TypeError) as exc:
-                    errors.append({"row": number, "account": row.get("id"), "error": str(exc)})
+            for item in bar:
+                check_values(item, engine.ruleset)
+                if not item.errors:
+                    try:
+                        with engine.unit(source="import") as unit:
+                            imported.append(_place(unit, item))
+                    except (DomainError, ValueError, TypeError) as exc:
+                        item.errors.append(RowError(item.row, str(exc), account=item.account["id"]))
+                if item.errors:
+                    errors += item.errors
+                    failed_rows.update(item.rows)
         stats = engine.process() if process else None
     finally:
         engine.close()
+    errors.sort(key=lambda error: error.row)
     if as_json:
         echo_json(
             {
                 "imported": len(imported),
-                "errors": errors,
+                "errors": [error.as_json() for error in errors],
                 "events": stats.as_json() if stats else None,
             }
         )
     else:
         for error in errors:
-            click.echo(f"{file}: row {error['row']}: {error['error']}", err=True)
-        click.echo(f"imported {len(imported)} accounts, {len(errors)} rows failed")
+            click.echo(f"{file}: {error}", err=True)
+        click.echo(f"imported {len(imported)} accounts, {len(failed_rows)} rows failed")
     sys.exit(1 if errors else 0)
 
 

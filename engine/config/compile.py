@@ -56,8 +56,11 @@ class RuleSetCompiler:
         self.agency = self._agency(agency_item.node if agency_item and agency_item.usable else None)
         self.env = RuleEnvironment(self.agency.calendar)
         self.exprs = ExpressionCompiler(self.env)
-        self.exprs.set_templates({name: text for name, (_rel, text) in sources.templates.items()})
-        self.refs = References.build(merged.known, sources.templates, actions)
+        self.exprs.set_templates(
+            {name: text for name, (_rel, text) in sources.templates.items()},
+            {name: rel for name, (rel, _text) in sources.templates.items()},
+        )
+        self.refs = References.build(merged.known, sources.templates, actions, merged.unread)
         self.steps = StepCompiler(self.exprs, self.refs)
         self.parts = PartCompiler(self.refs, self.findings)
 

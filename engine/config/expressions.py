@@ -17,7 +17,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, nodes, pass_environment
+from jinja2 import (
+    BaseLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    nodes,
+    pass_environment,
+)
 from jinja2 import Template as JinjaTemplate
 from jinja2.environment import Environment
 from jinja2.filters import make_attrgetter
@@ -178,18 +185,21 @@ class _LazyExpression:
 class _LazyTemplate:
     """Renders a parsed template to text; generates its Python code on first use."""
 
-    __slots__ = ("_env", "_name", "_node", "_template")
+    __slots__ = ("_env", "_file", "_name", "_node", "_template")
 
-    def __init__(self, env: RuleEnvironment, node: nodes.Template, name: str | None) -> None:
+    def __init__(
+        self, env: RuleEnvironment, node: nodes.Template, name: str | None, file: str | None
+    ) -> None:
         self._env = env
         self._node = node
         self._name = name
+        self._file = file  # a .j2 file's path: a failure's traceback names it (render_marks)
         self._template: JinjaTemplate | None = None
 
     def compile(self) -> JinjaTemplate:
         with self._env.compile_lock:
             if self._template is None:
-                code = self._env.compile(self._node, name=self._name)
+                code = self._env.compile(self._node, name=self._name, filename=self._file)
                 globals_ = self._env.make_globals(None)
                 self._template = self._env.template_class.from_code(self._env, code, globals_, None)
             return self._template
@@ -197,6 +207,26 @@ class _LazyTemplate:
     def __call__(self, context: Mapping[str, Any]) -> str:
         template = self._template or self.compile()
         return template.render(dict(context))
+
+
+class _FileLoader(BaseLoader):
+    """Templates by name, each with its file name, as a file system loader would give them."""
+
+    def __init__(self, mapping: Mapping[str, str], files: Mapping[str, str]) -> None:
+        self.mapping = dict(mapping)
+        self.files = dict(files)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        if template not in self.mapping:
+            raise TemplateNotFound(template)
+        source = self.mapping[template]
+        file = self.files.get(template.removesuffix(".j2"))
+        return source, file, lambda: source == self.mapping.get(template)
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.mapping)
 
 
 def _probe_fn(env: RuleEnvironment, root: str, parts: tuple[ProbePart, ...]) -> Callable[..., Any]:
@@ -339,7 +369,7 @@ class ExpressionCompiler:
         fn = self._templates.get(source) if name is None else None
         if fn is None:
             assert isinstance(analysis.node, nodes.Template)
-            fn = _LazyTemplate(self.env, analysis.node, name)
+            fn = _LazyTemplate(self.env, analysis.node, name, None if name is None else mark.file)
             if name is None:
                 self._templates[source] = fn
             else:
@@ -355,11 +385,14 @@ class ExpressionCompiler:
             return self.expression(single["expr"], mark, owner)
         return self.template(text, mark, owner)
 
-    def set_templates(self, sources: Mapping[str, str]) -> None:
-        """Let templates include each other by name (``{% include 'footer.j2' %}``)."""
+    def set_templates(
+        self, sources: Mapping[str, str], files: Mapping[str, str] | None = None
+    ) -> None:
+        """Let templates include each other by name (``{% include 'footer.j2' %}``);
+        ``files`` names each one's file, for the place of a failure at run time."""
         mapping = dict(sources)
         mapping.update({f"{name}.j2": text for name, text in sources.items()})
-        self.env.loader = DictLoader(mapping)
+        self.env.loader = _FileLoader(mapping, files or {})
         self._template_names = frozenset(mapping)
 
     def subject(self, source: str, rel: str, owner: str) -> None:

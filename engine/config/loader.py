@@ -10,6 +10,7 @@ defined, so nothing that names it is reported as a dangling reference.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,8 @@ from typing import Any
 
 from engine.config.errors import Finding
 from engine.config.model import Mark
-from engine.config.yamlload import LoadedFile, PathKey, load_text
+from engine.config.yaml_messages import MAX_FILE_BYTES, decode, too_large
+from engine.config.yamlload import LoadedFile, PathKey, load_bytes
 
 RULE_FOLDERS: tuple[str, ...] = ("rules", "action_paths")
 TEMPLATE_FOLDER = "rules/templates"
@@ -103,6 +105,9 @@ class Sources:
     read: int = 0  # files read, YAML and templates
     findings: list[Finding] = field(default_factory=list)
     unusable: dict[str, set[PathKey]] = field(default_factory=dict)  # rel -> rejected units
+    # List sections a file that did not load may define: a name of theirs that is not found
+    # is not reported (the file's own error is the one to fix, not 26 "unknown worklist").
+    unread_sections: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -112,6 +117,7 @@ class Merged:
     sections: dict[str, list[Item]] = field(default_factory=dict)
     singles: dict[str, Item] = field(default_factory=dict)
     known: dict[str, set[str]] = field(default_factory=dict)  # ids, rejected items included
+    unread: set[str] = field(default_factory=set)  # sections whose ids are not all known
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -210,17 +216,14 @@ def read_sources(root: Path) -> Sources:
     validate = schema_stage()
     for path in yaml_files:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
-        blobs.append((rel, data))
-        try:
-            loaded = load_text(data.decode("utf-8"), rel)
-        except UnicodeDecodeError as exc:
-            sources.findings.append(
-                Finding(f"not UTF-8 text: {exc}", Mark(rel, 1, 1), stage="yaml")
-            )
+        data = _read(path, rel, sources, blobs)
+        if data is None:
+            sources.unread_sections.update(LIST_SECTIONS)
             continue
+        loaded = load_bytes(data, rel)
         sources.findings.extend(loaded.findings)
         if loaded.findings or loaded.data is None:
+            sources.unread_sections.update(declared_sections(data))
             continue
         sources.files.append(loaded)
         if not isinstance(loaded.data, dict):
@@ -240,15 +243,15 @@ def read_sources(root: Path) -> Sources:
                 sources.unusable[rel] = _rejected_units(loaded, schema_findings)
     for path in template_files:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
-        blobs.append((rel, data))
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            sources.findings.append(
-                Finding(f"not UTF-8 text: {exc}", Mark(rel, 1, 1), stage="yaml")
-            )
+        data = _read(path, rel, sources, blobs)
+        if data is None:
+            sources.templates[template_name(path, root)] = (rel, "")
             continue
+        # Not UTF-8: reported once; the text (with replacement characters) is kept, so the
+        # steps and includes that name the template are not reported as well.
+        text, undecodable = decode(data, rel)
+        if undecodable is not None:
+            sources.findings.append(undecodable)
         sources.templates[template_name(path, root)] = (rel, text)
     # Sorted (path, bytes) pairs, length-prefixed: the same files give the same hash anywhere.
     for rel, data in sorted(blobs):
@@ -256,6 +259,31 @@ def read_sources(root: Path) -> Sources:
     sources.digest = digest.hexdigest()
     sources.read = len(blobs)
     return sources
+
+
+def _read(path: Path, rel: str, sources: Sources, blobs: list[tuple[str, bytes]]) -> bytes | None:
+    """A file's bytes, or None (with a finding) when it is too large to read at all."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        sources.findings.append(too_large(size, rel))
+        blobs.append((rel, f"{size} bytes, not read".encode()))
+        return None
+    data = path.read_bytes()
+    blobs.append((rel, data))
+    return data
+
+
+# A section's name written as a key, anywhere (a broken file's structure cannot be trusted).
+_SECTION_KEY = re.compile(rb"(?<![\w-])['\"]?([a-z_]+)['\"]?[ \t]*:")
+
+
+def declared_sections(data: bytes) -> set[str]:
+    """The list sections a file that did not load seems to declare; every list section when
+    it names none (nor a single section): a file too broken to tell, another encoding."""
+    found = {m.group(1).decode() for m in _SECTION_KEY.finditer(data)}
+    if not found & (LIST_SECTIONS.keys() | set(SINGLE_SECTIONS)):
+        return set(LIST_SECTIONS)
+    return found & LIST_SECTIONS.keys()
 
 
 def _usable(sources: Sources, loaded: LoadedFile, unit: PathKey) -> bool:
@@ -270,6 +298,7 @@ def merge(sources: Sources) -> Merged:
     merged = Merged()
     merged.sections = {name: [] for name in LIST_SECTIONS}
     merged.known = {name: set() for name in LIST_SECTIONS}
+    merged.unread = set(sources.unread_sections)
     first_seen: dict[tuple[str, str], Mark] = {}
     for loaded in sources.files:
         if not isinstance(loaded.data, dict):
@@ -306,6 +335,8 @@ def _merge_list(
     if not isinstance(section.value, list):
         if usable_section and section.value is not None:
             merged.findings.append(Finding(f"'{name}' must be a list", section.mark))
+        if section.value is not None:
+            merged.unread.add(name)  # its ids are somewhere in a shape not read
         return
     id_key = LIST_SECTIONS[name]
     for node in section.items():

@@ -15,6 +15,7 @@ import yaml
 
 from engine.config.errors import Finding
 from engine.config.model import Mark
+from engine.config.yaml_messages import MAX_FILE_BYTES, decode, syntax_finding, too_large
 
 PathKey = tuple[str | int, ...]
 
@@ -93,48 +94,70 @@ def _mark(rel: str, node: yaml.Node) -> Mark:
 
 
 _MAX_DEPTH = 100  # rule files nest a dozen levels; deeper is a mistake or an attack
-_MAX_NODES = 1_000_000  # aliases may repeat nodes; a "billion laughs" file stops here
+MAX_VALUES = 200_000  # per file, aliases expanded; 1 MB of rules holds about 100,000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _refuse(root: yaml.Node) -> tuple[yaml.Node, str] | None:
     """The first node that cannot be loaded safely, and why: an object tag, an alias to its
-    own ancestor, or a structure too deep or (through aliases) too large."""
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    own ancestor, or a structure too deep or (through aliases) too large.
+
+    Each distinct node is visited once, its expanded size and height kept: an alias to a
+    counted node adds its counts without walking it again, so a "billion laughs" file costs
+    as much as its own few lines."""
+    size: dict[int, int] = {}  # values below a node and itself, aliases expanded
+    height: dict[int, int] = {}
     on_path: set[int] = set()
-    visited = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
     while stack:
         node, depth, leaving = stack.pop()
+        key = id(node)
         if leaving:
-            on_path.discard(id(node))
+            on_path.discard(key)
+            children = _children(node)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            height[key] = 1 + max((height[id(child)] for child in children), default=0)
+            if size[key] > MAX_VALUES:
+                return node, f"YAML aliases expand to more than {MAX_VALUES:,} values"
             continue
-        if id(node) in on_path:
+        if key in on_path:
             return node, "a YAML alias here refers to a node that contains it"
-        visited += 1
-        if visited > _MAX_NODES:
-            return node, f"YAML aliases expand to more than {_MAX_NODES:,} values"
+        if key in size:  # an alias to a node counted already: its counts are known
+            if depth + height[key] - 1 > _MAX_DEPTH:
+                return node, f"values are nested more than {_MAX_DEPTH} levels deep"
+            continue
         if depth > _MAX_DEPTH:
             return node, f"values are nested more than {_MAX_DEPTH} levels deep"
         if node.tag not in _SAFE_TAGS:
             return node, (
                 f"YAML tag '{node.tag}' is not allowed: only plain YAML values are accepted"
             )
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.MappingNode):
-            children = [part for pair in node.value for part in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        if children:
-            on_path.add(id(node))
-            stack.append((node, depth, True))
-            stack.extend((child, depth + 1, False) for child in reversed(children))
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in reversed(_children(node)))
     return None
+
+
+def _value_mark(rel: str, node: yaml.Node) -> Mark:
+    # A block scalar's text starts on the line after its '|' or '>': an expression or template
+    # written there counts its lines from that line (at load time and at run time).
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return Mark(rel, node.start_mark.line + 2, 1)
+    return _mark(rel, node)
 
 
 def _build(
     rel: str, node: yaml.Node, path: PathKey, marks: dict[PathKey, Mark], scalars: _Loader
 ) -> Any:
     """Plain data from a checked node tree, recording every node's mark on the way."""
-    marks[path] = _mark(rel, node)
+    marks[path] = _value_mark(rel, node)
     if isinstance(node, yaml.MappingNode):
         data: dict[Any, Any] = {}
         for key, value in node.value:
@@ -179,27 +202,67 @@ def _duplicate_keys(rel: str, node: yaml.Node, findings: list[Finding]) -> None:
             _duplicate_keys(rel, item, findings)
 
 
+def _measure(text: str, rel: str, loader: type[Any] = _FastLoader) -> Finding | None:
+    """Read the parser's events (no nodes built) up to the first one that makes the file too
+    deep or too large; None when neither (a syntax error is left to the loader's report)."""
+    depth = values = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            values += 1
+            if depth > _MAX_DEPTH:
+                message = f"values are nested more than {_MAX_DEPTH} levels deep"
+            elif values > MAX_VALUES:
+                message = f"more than {MAX_VALUES:,} values in one file: split it into several"
+            else:
+                depth += isinstance(event, yaml.CollectionStartEvent)
+                continue
+            where = event.start_mark
+            mark = Mark(rel, where.line + 1, where.column + 1) if where else Mark(rel, 1, 1)
+            return Finding(message, mark, stage="yaml")
+    except yaml.YAMLError as exc:
+        # libyaml stops at 1,000 open brackets, before its events reach the limit here;
+        # PyYAML's parser has no such stop (and looks ahead only a line): measure with it.
+        if "nesting depth" in str(exc) and loader is _FastLoader:
+            return _measure(text, rel, _Loader)
+        return None
+    return None
+
+
+def _compose(text: str, rel: str) -> yaml.Node | Finding | None:
+    """The node tree of ``text`` (None when empty), or the finding that stopped it."""
+    # Fewer characters cannot hold more values: only a large file is measured first.
+    if len(text) > MAX_VALUES and (refused := _measure(text, rel)) is not None:
+        return refused
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_FastLoader)
+        return node
+    except yaml.YAMLError:
+        pass
+    # PyYAML recurses once per level and words errors better: measure, then let it explain.
+    refused = _measure(text, rel)
+    if refused is not None:
+        return refused
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        return node
+    except yaml.YAMLError as exc:
+        return syntax_finding(exc, text, rel)
+    except RecursionError:
+        message = f"values are nested more than {_MAX_DEPTH} levels deep"
+        return Finding(message, Mark(rel, 1, 1), stage="yaml")
+
+
 def load_text(text: str, rel: str) -> LoadedFile:
     """Parse YAML text; syntax errors and unsafe tags become findings, never exceptions."""
     result = LoadedFile(rel, None)
-    try:
-        try:
-            node = yaml.compose(text, Loader=_FastLoader)
-        except yaml.YAMLError:
-            node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        mark = Mark(rel, where.line + 1, where.column + 1) if where else Mark(rel, 1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = " (check the indentation)" if "indent" in str(exc) or "mapping" in problem else ""
-        result.findings.append(Finding(f"YAML syntax error: {problem}{hint}", mark, stage="yaml"))
-        return result
-    except yaml.YAMLError as exc:
-        result.findings.append(Finding(f"YAML error: {exc}", Mark(rel, 1, 1), stage="yaml"))
-        return result
-    except RecursionError:
-        message = f"values are nested more than {_MAX_DEPTH} levels deep"
-        result.findings.append(Finding(message, Mark(rel, 1, 1), stage="yaml"))
+    node = _compose(text, rel)
+    if isinstance(node, Finding):
+        result.findings.append(node)
         return result
     if node is None:
         result.data = {}
@@ -217,13 +280,26 @@ def load_text(text: str, rel: str) -> LoadedFile:
     return result
 
 
+def load_bytes(data: bytes, rel: str) -> LoadedFile:
+    """Load a file's bytes: too large or not UTF-8 is a finding, like a syntax error."""
+    if len(data) > MAX_FILE_BYTES:
+        return LoadedFile(rel, None, findings=[too_large(len(data), rel)])
+    text, undecodable = decode(data, rel)
+    if undecodable is not None:
+        return LoadedFile(rel, None, findings=[undecodable])
+    return load_text(text, rel)
+
+
 def load_file(path: Path, root: Path) -> LoadedFile:
     """Load one file; ``rel`` is its path relative to the configuration root."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return LoadedFile(rel, None, findings=[too_large(size, rel)])
+        data = path.read_bytes()
+    except OSError as exc:
         loaded = LoadedFile(rel, None)
         loaded.findings.append(Finding(f"cannot read file: {exc}", Mark(rel, 1, 1), stage="yaml"))
         return loaded
-    return load_text(text, rel)
+    return load_bytes(data, rel)

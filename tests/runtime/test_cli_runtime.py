@@ -42,8 +42,8 @@ def _import(db: str, tmp_path: Path) -> tuple[int, str]:
 def test_import_reports_bad_rows_and_loads_the_rest(db, tmp_path):
     code, out = _import(db, tmp_path)
     assert code == 1
-    assert "row 3: unknown client 'NOPE': it is not in the configuration" in out
-    assert "row 4: account 'A4': balance 'principal' is negative (-5.00)" in out
+    assert "row 3, column client: unknown client 'NOPE': it is not in the configuration" in out
+    assert "row 4, column principal: '-5.00' is negative: a balance is what is owed" in out
     assert "imported 2 accounts, 2 rows failed" in out
 
 

@@ -10,6 +10,7 @@ from jinja2 import Template as JinjaTemplate
 
 from engine.config.expressions import RuleEnvironment
 from engine.config.model import RuleSet
+from engine.config.render_marks import failure_mark
 from engine.domain import contact_policy as policy
 from engine.domain import models as m
 from engine.runtime.actions.registry import StepContext
@@ -86,7 +87,8 @@ def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
     try:
         return compiled.render(context)
     except Exception as exc:
-        raise StepFailed(f"{compiled.mark}: template '{template}' failed: {exc}") from exc
+        where = failure_mark(compiled, exc)
+        raise StepFailed(f"{where}: template '{template}' failed: {exc}") from exc
 
 
 @lru_cache(maxsize=256)
@@ -107,7 +109,8 @@ def _subject(ctx: StepContext, template: str, party: dict[str, Any]) -> str | No
     try:
         return _subject_template(ctx.ruleset, found.group(1)).render(context).strip()
     except Exception as exc:
-        raise StepFailed(f"{compiled.mark}: subject of '{template}' failed: {exc}") from exc
+        where = failure_mark(compiled, exc, start=found.start(1))
+        raise StepFailed(f"{where}: subject of '{template}' failed: {exc}") from exc
 
 
 def queue(

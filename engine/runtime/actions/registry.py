@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config.model import ActionStep, RuleSet, Template
 from engine.config.model import Expression as CompiledExpression
+from engine.config.render_marks import failure_mark
 from engine.domain import DomainError, Unit
 from engine.domain import models as m
 from engine.runtime.context.conditions import evaluate_expression
@@ -89,7 +90,7 @@ def resolve_params(value: Any, context: Mapping[str, Any]) -> Any:
         try:
             return value.render(context)
         except Exception as exc:
-            raise StepFailed(f"{value.mark}: template failed: {exc}") from exc
+            raise StepFailed(f"{failure_mark(value, exc)}: template failed: {exc}") from exc
     if isinstance(value, Mapping):
         return {k: resolve_params(item, context) for k, item in value.items()}
     if isinstance(value, list | tuple):

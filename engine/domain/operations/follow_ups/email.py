@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.config.expressions import RuleEnvironment
+from engine.config.render_marks import failure_mark
 from engine.domain.errors import DomainError
 from engine.domain.models import (
     Account,
@@ -150,13 +151,19 @@ def email_follow_up(
     bodies = []
     try:
         title = subject if subject else _subject(unit, compiled.source, context)
+    except Exception as exc:  # a template error is the admin's to fix: say where
+        found = _SUBJECT.match(compiled.source)
+        where = failure_mark(compiled, exc, start=found.start(1) if found else 0)
+        raise DomainError(f"{where}: subject of '{template}' failed: {exc}") from exc
+    try:
         for target in targets:
             party = unit.session.get(Party, target["party"]) if target["party"] else None
             bodies.append(compiled.render({**context, "party": _party(party) if party else None}))
     except DomainError:
         raise
-    except Exception as exc:  # a template error is the admin's to fix: say where
-        raise DomainError(f"{compiled.mark}: template '{template}' failed: {exc}") from exc
+    except Exception as exc:
+        where = failure_mark(compiled, exc)
+        raise DomainError(f"{where}: template '{template}' failed: {exc}") from exc
     shown = [t["party"] or t["address"] for t in targets]
     entry = record(
         unit,
