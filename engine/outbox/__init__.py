@@ -3,18 +3,24 @@
 Rooms: ``api`` (the connector contract; connectors import only it), ``registry`` (connector
 types), ``routing`` (the ``connectors:`` section, checked and instantiated), ``relay``
 (sending due messages once each, after the contact policy of
-``engine.domain.contact_policy`` says yes again), ``admin`` (list, show, retry, cancel),
-``secrets``, ``errors``. Outer layers import from this face.
+``engine.domain.contact_policy`` says yes again), ``outcomes`` (recording what a connector
+did, durably), ``recovery`` (messages a dead relay left ``sending``: again by key, or in
+doubt), ``admin`` (list, show, retry, cancel), ``secrets``, ``errors``. Outer layers import
+from this face.
 """
 
 from engine.outbox import admin, routing
 from engine.outbox.errors import OutboxError, UnknownConnector
-from engine.outbox.relay import LEASE_SECONDS, relay_once
+from engine.outbox.outcomes import Gate, Unrecorded
+from engine.outbox.relay import LEASE_SECONDS, RelayReport, relay_once
 
 __all__ = [
     "LEASE_SECONDS",
+    "Gate",
     "OutboxError",
+    "RelayReport",
     "UnknownConnector",
+    "Unrecorded",
     "admin",
     "relay_once",
     "routing",
