@@ -29,6 +29,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from engine.domain import is_busy
 from engine.domain import models as m
 
 log = logging.getLogger("docket.outbox")
@@ -36,18 +37,9 @@ log = logging.getLogger("docket.outbox")
 T = TypeVar("T")
 Gate = Callable[[], AbstractContextManager[object]]
 
-BUSY = ("database is locked", "database table is locked", "database is busy")
 # A recorded outcome applies while the row is still this claim's: being sent, or found in
 # doubt / made due again by a relay that took it for stale (its attempts are unchanged).
 CLAIMED = ("sending", "in_doubt", "pending")
-
-
-def is_busy(exc: BaseException) -> bool:
-    """SQLite's "another connection holds the write lock" (or committed under our read)."""
-    if not isinstance(exc, OperationalError):
-        return False
-    text = str(exc.orig if exc.orig is not None else exc).lower()
-    return any(mark in text for mark in BUSY)
 
 
 @dataclass(slots=True)
