@@ -12,7 +12,15 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.config.errors import ConfigError
-from engine.outbox import LEASE_SECONDS, OutboxError, Unrecorded, admin, relay_once, routing
+from engine.outbox import (
+    LEASE_SECONDS,
+    OutboxError,
+    Unrecorded,
+    admin,
+    record_kept,
+    relay_once,
+    routing,
+)
 
 
 def _redactor(engine: Any) -> admin.Redact:
@@ -225,6 +233,8 @@ def relay_command(
         pass
     finally:
         router.close()
+        if len(unrecorded):
+            record_kept(engine, unrecorded)  # a last try before the memory goes
         engine.close()
     if len(unrecorded):
         click.echo(

@@ -3,16 +3,16 @@
 Rooms: ``api`` (the connector contract; connectors import only it), ``registry`` (connector
 types), ``routing`` (the ``connectors:`` section, checked and instantiated), ``relay``
 (sending due messages once each, after the contact policy of
-``engine.domain.contact_policy`` says yes again), ``outcomes`` (recording what a connector
-did, durably), ``recovery`` (messages a dead relay left ``sending``: again by key, or in
-doubt), ``admin`` (list, show, retry, cancel), ``secrets``, ``errors``. Outer layers import
-from this face.
+``engine.domain.contact_policy`` says yes again), ``messages`` (a row as a connector sees
+it), ``outcomes`` (recording what a connector did, durably), ``recovery`` (messages a dead
+relay left ``sending``: again by key, or in doubt), ``admin`` (list, show, retry, cancel),
+``secrets``, ``errors``. Outer layers import from this face.
 """
 
 from engine.outbox import admin, routing
 from engine.outbox.errors import OutboxError, UnknownConnector
 from engine.outbox.outcomes import Gate, Unrecorded
-from engine.outbox.relay import LEASE_SECONDS, RelayReport, relay_once
+from engine.outbox.relay import LEASE_SECONDS, RelayReport, record_kept, relay_once
 
 __all__ = [
     "LEASE_SECONDS",
@@ -22,6 +22,7 @@ __all__ = [
     "UnknownConnector",
     "Unrecorded",
     "admin",
+    "record_kept",
     "relay_once",
     "routing",
 ]

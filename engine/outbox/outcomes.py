@@ -50,15 +50,19 @@ class Writer:
     gate: Gate | None = None
     attempts: int = 10
     pause: float = 0.01  # seconds before the first retry; doubled each time, at most 1 s
+    patience: float = 60.0  # no retry starts after this many seconds (each may wait out
+    # SQLite's busy timeout); well inside the lease, and the memory covers the rest
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction of its own; OperationalError once retries are spent."""
+        started = time.monotonic()
         for attempt in range(self.attempts):
             try:
                 with self._turn(), self.sessions() as session, session.begin():
                     return work(session)
             except OperationalError as exc:
-                if not is_busy(exc) or attempt == self.attempts - 1:
+                last = attempt == self.attempts - 1
+                if not is_busy(exc) or last or time.monotonic() - started > self.patience:
                     raise
             time.sleep(min(1.0, self.pause * 2**attempt))  # outside the gate: others go first
         raise AssertionError("unreachable")  # pragma: no cover

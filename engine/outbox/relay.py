@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,8 @@ from engine.domain import Clock
 from engine.domain import contact_policy as policy
 from engine.domain import models as m
 from engine.outbox import recovery
-from engine.outbox.api import ConnectorError, Message, Receipt, Recipient
+from engine.outbox.api import ConnectorError, Message, Receipt
+from engine.outbox.messages import idempotency_key, to_message
 from engine.outbox.outcomes import Gate, Outcome, Unrecorded, Writer
 from engine.outbox.recovery import HOST
 from engine.outbox.routing import Route, Router, router_for
@@ -41,7 +42,6 @@ from engine.outbox.routing import Route, Router, router_for
 log = logging.getLogger("docket.outbox")
 
 DUE = ("pending", "deferred")
-INTERNAL = ("_relay", "_route", "_delivery")  # relay bookkeeping kept in the payload
 LEASE_SECONDS = 300.0
 
 
@@ -82,44 +82,6 @@ class RelayReport:
     @property
     def busy(self) -> bool:
         return bool(self.sent or self.retrying or self.dead or self.recovered)
-
-
-def idempotency_key(row: m.OutboxMessage) -> str:
-    """The key a connector sees: the row's key (run, step, recipient) made unique across
-    stores by its event id, in characters safe for file names and headers."""
-    suffix = (row.event_id or row.created_at.strftime("%Y%m%d%H%M%S%f"))[:12]
-    raw = f"{row.key}-{suffix}"
-    return "".join(c if c.isalnum() or c in "._@+-" else "-" for c in raw)
-
-
-def visible_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (payload or {}).items() if k not in INTERNAL}
-
-
-def to_message(row: m.OutboxMessage, today: date | None) -> Message:
-    """The connector's view of a row."""
-    recipient = row.recipient or {}
-    payload = visible_payload(row.payload)
-    body = payload.get("body")
-    return Message(
-        id=row.id,
-        channel=row.channel,
-        recipient=Recipient(
-            recipient.get("party"),
-            recipient.get("name"),
-            recipient.get("address"),
-            tuple(recipient.get("roles") or ()),
-        ),
-        template=row.template,
-        subject=payload.get("subject"),
-        body=body if isinstance(body, str) else None,
-        payload=payload,
-        account=row.account_id,
-        case=row.case_id,
-        client=row.client_code,
-        created_on=row.created_on,
-        today=today,
-    )
 
 
 def _today(ruleset: RuleSet, now: datetime) -> date:
@@ -176,13 +138,17 @@ class Relay:
         self.unrecorded = Unrecorded() if unrecorded is None else unrecorded
 
     def run(self, limit: int | None = None) -> RelayReport:
-        for outcome, applied in self.unrecorded.flush(self.writer):
-            self._recorded(outcome, applied)
+        self.record_kept()
         recovery.recover(self)
         recovery.reconcile(self)
         for row_id in self._due(limit):
             self.send(row_id)
         return self.report
+
+    def record_kept(self) -> None:
+        """Write the outcomes earlier passes of this process could not (oldest first)."""
+        for outcome, applied in self.unrecorded.flush(self.writer):
+            self._recorded(outcome, applied)
 
     def _due(self, limit: int | None) -> list[int]:
         query = (
@@ -384,3 +350,19 @@ def relay_once(
                 "will be in doubt when their lease runs out",
                 len(memory),
             )
+
+
+def record_kept(engine: EngineLike, unrecorded: Unrecorded, gate: Gate | None = None) -> int:
+    """Write the outcomes kept in memory (a stopping service's last chance); how many are
+    still unwritten, each logged: their messages will be in doubt."""
+    now = engine.clock.now() if engine.clock is not None else datetime.now(UTC).replace(tzinfo=None)
+    Relay(engine, Router([]), now, gate=gate, unrecorded=unrecorded).record_kept()
+    left = len(unrecorded)
+    if left:
+        log.error(
+            "outbox: %d sent or failed messages could not be recorded (ids %s); they will be "
+            "in doubt when their lease runs out",
+            left,
+            ", ".join(map(str, sorted(unrecorded.ids()))),
+        )
+    return left

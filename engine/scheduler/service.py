@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine.outbox import Gate, Unrecorded, relay_once
+from engine.outbox import Gate, Unrecorded, record_kept, relay_once
 from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 
@@ -117,9 +117,12 @@ class SchedulerService:
         return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.zone)
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the jobs; with ``wait`` a running job finishes first."""
+        """Stop the jobs; with ``wait`` a running job finishes first, and outcomes the relay
+        could not record yet get a last try."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
+        if wait and len(self.unrecorded):
+            record_kept(self.engine, self.unrecorded, self.relay_gate)
 
     @property
     def relay_problem(self) -> str | None:

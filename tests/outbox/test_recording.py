@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from engine.cli.main import _register, cli
 from engine.outbox import LEASE_SECONDS, Unrecorded
+from engine.scheduler.service import SchedulerService
 from tests.outbox.conftest import Desk, MakeDesk
 from tests.outbox.test_smtp import smtp_connector
 
@@ -83,6 +84,21 @@ def test_an_outcome_the_store_keeps_refusing_is_kept_and_written_by_the_next_pas
 
     assert second.sent == [1] and second.in_doubt == [] and second.recovered == []
     assert one.row().status == "sent" and len(memory) == 0
+    assert len(server.received) == 1
+
+
+def test_a_stopping_service_writes_the_outcomes_it_kept(desk: MakeDesk, smtp_server) -> None:
+    server = smtp_server()
+    one = desk(smtp_connector(server.port))
+    one.place(send=("email",))
+    service = SchedulerService(one.engine)  # docket run's scheduler, which owns the memory
+    refuse = Refuse(one, "database or disk is full", times=100)
+    assert one.relay(unrecorded=service.unrecorded).unrecorded == [1]
+    refuse.stop()  # space freed before the service stops
+
+    service.shutdown()
+
+    assert one.row().status == "sent" and len(service.unrecorded) == 0
     assert len(server.received) == 1
 
 
