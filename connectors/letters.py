@@ -2,8 +2,11 @@
 
 ``folder/2026-05-21/<idempotency key>.pdf`` and ``folder/2026-05-21/manifest.csv`` (one row
 per letter: key, file, pages, recipient, name, address, template, account, case, client).
-The file name is the key: a letter sent again after a crash finds its PDF and its manifest
-row already there and is not printed twice.
+The file name is the key: a letter sent again into the same day's batch finds its PDF and its
+manifest row already there and is not written twice. The vendor, though, prints whatever
+batch it picks up, and a letter sent again on another day lands in another batch; so the type
+does not declare ``deduplicates``: after a crash between writing and recording, the letter
+waits in doubt for an admin.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class PrintBatch:
 
     name: ClassVar[str] = "print_batch"
     channels: ClassVar[tuple[str, ...]] = ("letter",)
-    deduplicates: ClassVar[bool] = True  # by file name
+    deduplicates: ClassVar[bool] = False  # a vendor prints a repeat in another day's batch
     settings_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

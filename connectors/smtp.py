@@ -1,7 +1,9 @@
 """Email over SMTP: STARTTLS (587), implicit TLS (465) or plain, with optional login.
 
-The Message-ID is derived from the idempotency key, so a message sent again after a crash
-carries the same id and the receiving side can drop the copy. Failures are classified the
+The Message-ID is derived from the idempotency key, so a copy can be recognised; but an
+ordinary mail server delivers a repeat all the same, so the type does not declare
+``deduplicates``: after a crash between sending and recording, the message waits in doubt
+for an admin instead of going out again. Failures are classified the
 SMTP way: 4xx replies and broken connections are transient, 5xx replies (an unknown
 mailbox, a refused sender, bad credentials) are permanent.
 """
@@ -42,7 +44,7 @@ class SmtpConnector:
 
     name: ClassVar[str] = "smtp"
     channels: ClassVar[tuple[str, ...]] = ("email",)
-    deduplicates: ClassVar[bool] = True  # by Message-ID
+    deduplicates: ClassVar[bool] = False  # mail servers deliver a repeated Message-ID
     settings_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

@@ -101,7 +101,8 @@ class InboxWorker:
 class ObservedScheduler(SchedulerService):
     """The embedded scheduler with its job durations, lateness and outcomes measured.
 
-    Its jobs take the write gate's processing turn (SQLite's one writer). With an inbox loop
+    Its jobs take the write gate's processing turn (SQLite's one writer); the relay's short
+    writes (claim, record) take the ingest turn. With an inbox loop
     (``inbox``), the frequent job sweeps and resumes waits, then wakes the loop to process
     what they queued, in its small batches, instead of draining the inbox itself.
     """
@@ -120,6 +121,8 @@ class ObservedScheduler(SchedulerService):
         self.metrics = metrics
         self.gate = gate
         self.inbox = inbox
+        # The relay's writes are short and a sent message waits on them: the ingest turn.
+        self.relay_gate = lambda: gate.turn("ingest")
 
     def _observe_day(self, report: DayReport, started: float, at: datetime) -> None:
         self.metrics.sweep_duration.labels("daily").observe(time.perf_counter() - started)

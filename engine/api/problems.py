@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from engine.domain import DomainError, NotFound
+from engine.domain import DomainError, NotFound, is_busy, is_full
 from engine.domain.models.base import json_default
 from engine.errors import DocketError
 
@@ -189,14 +189,25 @@ async def _on_integrity(request: Request, exc: Exception) -> Response:
 
 
 async def _on_unavailable(request: Request, exc: Exception) -> Response:
-    log.warning("database unavailable: %s", exc)
-    return problem_response(
-        request,
-        503,
-        "the database is busy or unavailable; retry shortly",
-        kind="unavailable",
-        headers={"Retry-After": "1"},
-    )
+    original = getattr(exc, "orig", None) or exc
+    cause = str(original).splitlines()[0] if str(original) else type(original).__name__
+    log.warning("database unavailable: %s", cause)
+    if is_full(exc):
+        detail = (
+            f"the database cannot be written: the disk is full or the database reached its "
+            f"size limit ({cause}); nothing was changed"
+        )
+        return problem_response(
+            request, 503, detail, kind="storage-full", headers={"Retry-After": "60"}
+        )
+    if is_busy(exc):
+        detail = (
+            f"the database is busy: another writer holds SQLite's lock ({cause}); nothing was "
+            "changed, retry shortly"
+        )
+        return problem_response(request, 503, detail, kind="busy", headers={"Retry-After": "1"})
+    detail = f"the database is unavailable ({cause}); nothing was changed, retry shortly"
+    return problem_response(request, 503, detail, kind="unavailable", headers={"Retry-After": "1"})
 
 
 async def _on_value(request: Request, exc: Exception) -> Response:

@@ -332,9 +332,16 @@ class TokenCreated(TokenOut):
     token: str = Field(description="The secret: shown once, never stored.")
 
 
+class HealthProblem(BaseModel):
+    area: str = Field(description="outbox, configuration or storage.")
+    reason: str
+    since: datetime
+
+
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded while any problem is listed.")
     ruleset: str
+    problems: list[HealthProblem] = []
 
 
 def finding_json(finding: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from engine.api.background import (
     VersionFollower,
     WriteGate,
 )
+from engine.api.health import Health, StoreWatch
 from engine.api.ingest import Ingestor
 from engine.api.metrics import Metrics
 from engine.domain import DEFAULT_URL, Unit
@@ -72,6 +73,8 @@ class ApiState:
         self.reload_guard = threading.Lock()
         self.gate = WriteGate(enabled=engine.db.dialect.name == "sqlite")
         self.ingestor = Ingestor(engine, self.wake, self.gate)
+        self.health = Health()
+        self.store_watch = StoreWatch(engine.db, self.health)
 
     @property
     def work_lock(self) -> threading.Lock:
@@ -137,6 +140,8 @@ class ApiState:
             )
             if self.worker is not None:
                 self.worker.lock = self.service.lock
+            service = self.service
+            self.health.pull("outbox", lambda: self.redactor()(service.relay_problem))
             self.service.start()
         elif s.relay:
             log.warning("the outbox relay is a scheduler job: without the scheduler it is off")
@@ -149,7 +154,7 @@ class ApiState:
             self.watcher.start()
         if s.distributed:
             self.follower = VersionFollower(
-                lambda: versions.follow(self.engine), self.reload_guard, interval=s.follow_interval
+                self._follow, self.reload_guard, interval=s.follow_interval
             )
             self.follower.start()
         log.info(
@@ -173,6 +178,7 @@ class ApiState:
             self.worker.stop()
         if self.service is not None:
             self.service.shutdown(wait=True)
+        self.store_watch.remove()
         if self.owns_engine:
             self.engine.close()
         log.info("docket service stopped")
@@ -190,11 +196,30 @@ class ApiState:
                     hold=self._quiet(),
                     service=self.service,
                 )
-        except SwitchRefused:
+        except SwitchRefused as refused:
             self.metrics.reloads.labels("refused").inc()
+            first = f": {refused.findings[0]}" if refused.findings else ""
+            self.health.set(
+                "configuration", f"a changed configuration was refused{first} ({refused.detail})"
+            )
             raise
+        self.health.clear("configuration")
         self.metrics.reloads.labels("applied" if result.changed else "unchanged").inc()
         return result
+
+    def _follow(self) -> None:
+        """Distributed mode: follow the published version; one that cannot be used degrades
+        health until a usable one is published."""
+        try:
+            versions.follow(self.engine)
+        except Exception as exc:
+            self.health.set(
+                "configuration",
+                f"the published configuration version cannot be applied: {exc}; the running "
+                f"version {self.engine.ruleset.hash[:12]} keeps running",
+            )
+            raise
+        self.health.clear("configuration")
 
     def _reload_from_watch(self) -> None:
         try:

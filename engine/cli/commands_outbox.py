@@ -12,7 +12,15 @@ import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
 from engine.config.errors import ConfigError
-from engine.outbox import LEASE_SECONDS, OutboxError, admin, relay_once, routing
+from engine.outbox import (
+    LEASE_SECONDS,
+    OutboxError,
+    Unrecorded,
+    admin,
+    record_kept,
+    relay_once,
+    routing,
+)
 
 
 def _redactor(engine: Any) -> admin.Redact:
@@ -31,8 +39,9 @@ def _line(item: dict[str, Any]) -> str:
         text += f"  next {item['next_attempt_at']}"
     if item["reason"]:
         text += f"\n        reason: {item['reason']}"
-    if item["last_error"]:
-        text += f"\n        error: {item['last_error']}"
+    if item["last_error"]:  # in doubt, it is why the message waits and what to do
+        label = "why" if item["status"] == "in_doubt" else "error"
+        text += f"\n        {label}: {item['last_error']}"
     return text
 
 
@@ -203,9 +212,12 @@ def relay_command(
             click.echo(str(finding), err=True)
         engine.close()
         sys.exit(1)
+    unrecorded = Unrecorded()  # outcomes not written yet: written first by the next pass
     try:
         while True:
-            report = relay_once(engine, router=router, limit=limit, lease_seconds=lease)
+            report = relay_once(
+                engine, router=router, limit=limit, lease_seconds=lease, unrecorded=unrecorded
+            )
             if as_json:
                 echo_json(report.as_json())
             else:
@@ -221,7 +233,16 @@ def relay_command(
         pass
     finally:
         router.close()
+        if len(unrecorded):
+            record_kept(engine, unrecorded)  # a last try before the memory goes
         engine.close()
+    if len(unrecorded):
+        click.echo(
+            f"error: {len(unrecorded)} message(s) went out but could not be recorded; they will "
+            "be in doubt when their lease runs out (`docket outbox list --status in_doubt`)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 COMMANDS = [outbox_group]

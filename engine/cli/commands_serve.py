@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, load_or_exit
-from engine.domain import make_engine, session_factory, upgrade
+from engine.domain import StoreInUse, StoreLock, make_engine, session_factory, upgrade
 
 ROLES = ("admin", "integrator", "viewer")
 
@@ -61,6 +61,8 @@ def run_command(
     # Errors printed like `docket validate`, exit 1; connectors too: their types, settings
     # and ${VARIABLES} are checked before the service starts, not by its first send.
     load_or_exit(config_root, connectors=True)
+    # Held until the process ends (the kernel drops it however the process ends).
+    store = None if distributed else _hold_store(db_url)
     _check_mode(db_url, distributed)
     settings = ApiSettings(
         config_root=config_root,
@@ -91,8 +93,24 @@ def run_command(
         "listening", extra={"host": host, "port": port, "db": _safe_url(db_url)}
     )
     server.run()
+    if store is not None:
+        store.release()
     if not server.started:
         sys.exit(1)
+
+
+def _hold_store(db_url: str) -> StoreLock | None:
+    """This process's lock on a SQLite database; exit 1 naming the holder if another has it."""
+    try:
+        return StoreLock.take(db_url)
+    except StoreInUse as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # no lock file beside the database (a read-only folder…)
+        logging.getLogger("docket.service").warning(
+            "cannot lock the database for this process: %s", exc
+        )
+        return None
 
 
 def _check_mode(db_url: str, distributed: bool) -> None:

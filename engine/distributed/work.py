@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from engine.domain import models as m
-from engine.outbox import relay_once
+from engine.outbox import Unrecorded, relay_once
 from engine.runtime import Engine
 from engine.scheduler import versions
 from engine.scheduler.jobs import ResumeReport, due_waits, resume_run, run_day
@@ -52,6 +52,7 @@ class Worker:
     subject: str | None = None  # the subject whose events this process is working on
     follow_seconds: float = 1.0  # how often a job checks for a newly published version
     checked_at: float = float("-inf")
+    unrecorded: Unrecorded = field(default_factory=Unrecorded)  # relay outcomes not written yet
 
     @classmethod
     def open(cls, db_url: str, **engine_options: Any) -> Worker:
@@ -147,6 +148,6 @@ class Worker:
         # this process's event jobs (the relay leases the messages it sends).
         with self.lock:
             self.follow(force=True)
-        report = relay_once(self.engine, limit=RELAY_BATCH)
+        report = relay_once(self.engine, limit=RELAY_BATCH, unrecorded=self.unrecorded)
         done = report.as_json()
         return dict(done), sum(len(ids) for ids in done.values()) >= RELAY_BATCH

@@ -4,17 +4,27 @@ Rooms: ``models`` (SQLAlchemy 2.0 tables) and ``migrations``; ``store`` (engines
 upgrades); ``unit`` (the unit of work every operation receives) and ``scope`` /
 ``one_event`` (how an event's work reads and writes the store); ``money``, ``spreading``,
 ``interest``, ``settlement_math``; ``operations`` (by aggregate, one table of buttons);
-``reports``; ``errors``. Outer layers import from this face or from an aggregate's face
-(``engine.domain.operations.cases`` and the like).
+``reports``; ``store_lock`` (one ``docket run`` per SQLite file); ``errors``. Outer layers
+import from this face or from an aggregate's face (``engine.domain.operations.cases`` and
+the like).
 """
 
 from engine.domain import models
 from engine.domain.clock import Clock, SimulatedClock, SystemClock
-from engine.domain.errors import DomainError, NotFound
+from engine.domain.errors import DomainError, NotFound, StoreInUse
 from engine.domain.money import ZERO
 from engine.domain.one_event import ONE_EVENT
 from engine.domain.scope import LedgerEntry, RunRecord, Scope
-from engine.domain.store import DEFAULT_URL, make_engine, normalize_url, session_factory, upgrade
+from engine.domain.store import (
+    DEFAULT_URL,
+    is_busy,
+    is_full,
+    make_engine,
+    normalize_url,
+    session_factory,
+    upgrade,
+)
+from engine.domain.store_lock import StoreLock
 from engine.domain.unit import Unit
 
 __all__ = [
@@ -28,8 +38,12 @@ __all__ = [
     "RunRecord",
     "Scope",
     "SimulatedClock",
+    "StoreInUse",
+    "StoreLock",
     "SystemClock",
     "Unit",
+    "is_busy",
+    "is_full",
     "make_engine",
     "models",
     "normalize_url",

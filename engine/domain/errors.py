@@ -11,3 +11,7 @@ class DomainError(DocketError):
 
 class NotFound(DomainError):
     """What an operation names does not exist; the message names it."""
+
+
+class StoreInUse(DocketError):
+    """Another serving process holds the SQLite database (``store_lock``); the message names it."""

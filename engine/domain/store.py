@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.models.base import json_default
@@ -26,6 +28,29 @@ def normalize_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+# What SQLite (and PostgreSQL) say when a write cannot happen now, and why.
+BUSY = ("database is locked", "database table is locked", "database is busy")
+FULL = ("database or disk is full", "no space left on device")
+
+
+def _says(exc: BaseException, marks: tuple[str, ...]) -> bool:
+    if not isinstance(exc, OperationalError | sqlite3.OperationalError):
+        return False
+    original = getattr(exc, "orig", None)
+    text = str(original if original is not None else exc).lower()
+    return any(mark in text for mark in marks)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another connection holds SQLite's write lock (or committed under our read): retry."""
+    return _says(exc, BUSY)
+
+
+def is_full(exc: BaseException) -> bool:
+    """The store cannot grow: the disk is full, or SQLite's ``max_page_count`` is reached."""
+    return _says(exc, FULL)
 
 
 def _dumps(value: Any) -> str:

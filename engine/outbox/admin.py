@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.config.schemagen import MESSAGE_STATUSES
 from engine.domain import models as m
 from engine.outbox.errors import OutboxError
-from engine.outbox.relay import idempotency_key, visible_payload
+from engine.outbox.messages import idempotency_key, visible_payload
 
 STATUSES = MESSAGE_STATUSES  # the config layer owns the list: scenarios check it too
 RETRYABLE = frozenset({"dead", "in_doubt", "blocked", "cancelled", "deferred"})

@@ -3,11 +3,12 @@
 For every due message (``pending``, or ``deferred`` whose time has come) the relay asks the
 contact policy again, picks the connector, and in a committed transaction of its own marks
 the message ``sending`` (attempts + 1, a lease, the relay's host and pid) *before* calling the
-connector; the outcome is recorded in a second transaction. A relay that dies in between
-leaves the message ``sending``; the next relay finds it (its lease ran out, or its pid is
-gone on this host) and, when the connector deduplicates by key, sends it again with the same
-idempotency key; otherwise the message is ``in_doubt`` and the connector's ``reconcile``
-hook (if any) decides, else an admin does (``docket outbox retry|cancel``).
+connector. The connector's answer is then recorded durably (``outcomes``: one read-free
+update in the process's write gate, retried while SQLite is locked, else kept in memory for
+the next pass), so a message that was accepted is never sent again because a local write
+failed. A relay that dies in between leaves the message ``sending`` and its outcome unknown
+(``recovery``): sent again with the same key through a connector that drops repeats by key,
+else ``in_doubt`` for the connector's ``reconcile`` hook or an admin.
 
 Transient failures back off exponentially with jitter; permanent ones, and the last of
 ``max_attempts``, go to dead letters.
@@ -17,28 +18,30 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.config.model import RuleSet
 from engine.domain import Clock
 from engine.domain import contact_policy as policy
 from engine.domain import models as m
-from engine.outbox.api import ConnectorError, Message, Receipt, Recipient, Reconciler
+from engine.outbox import recovery
+from engine.outbox.api import ConnectorError, Message, Receipt
+from engine.outbox.messages import idempotency_key, to_message
+from engine.outbox.outcomes import Gate, Outcome, Unrecorded, Writer
+from engine.outbox.recovery import HOST
 from engine.outbox.routing import Route, Router, router_for
 
 log = logging.getLogger("docket.outbox")
 
 DUE = ("pending", "deferred")
-INTERNAL = ("_relay", "_route", "_delivery")  # relay bookkeeping kept in the payload
-HOST = socket.gethostname()
 LEASE_SECONDS = 300.0
 
 
@@ -61,51 +64,24 @@ class RelayReport:
     blocked: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     in_doubt: list[int] = field(default_factory=list)
+    unrecorded: list[int] = field(default_factory=list)  # sent or failed; not written yet
+    last_failure: str | None = None  # the last connector error of the pass
 
     def as_json(self) -> dict[str, list[int]]:
-        return {f.name: list(getattr(self, f.name)) for f in fields(self)}
+        return {
+            f.name: list(value)
+            for f in fields(self)
+            if isinstance(value := getattr(self, f.name), list)
+        }
+
+    @property
+    def cannot_send(self) -> bool:
+        """Sends were tried and every one failed for a reason that may pass (transient)."""
+        return bool(self.retrying) and not self.sent
 
     @property
     def busy(self) -> bool:
         return bool(self.sent or self.retrying or self.dead or self.recovered)
-
-
-def idempotency_key(row: m.OutboxMessage) -> str:
-    """The key a connector sees: the row's key (run, step, recipient) made unique across
-    stores by its event id, in characters safe for file names and headers."""
-    suffix = (row.event_id or row.created_at.strftime("%Y%m%d%H%M%S%f"))[:12]
-    raw = f"{row.key}-{suffix}"
-    return "".join(c if c.isalnum() or c in "._@+-" else "-" for c in raw)
-
-
-def visible_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (payload or {}).items() if k not in INTERNAL}
-
-
-def to_message(row: m.OutboxMessage, today: date | None) -> Message:
-    """The connector's view of a row."""
-    recipient = row.recipient or {}
-    payload = visible_payload(row.payload)
-    body = payload.get("body")
-    return Message(
-        id=row.id,
-        channel=row.channel,
-        recipient=Recipient(
-            recipient.get("party"),
-            recipient.get("name"),
-            recipient.get("address"),
-            tuple(recipient.get("roles") or ()),
-        ),
-        template=row.template,
-        subject=payload.get("subject"),
-        body=body if isinstance(body, str) else None,
-        payload=payload,
-        account=row.account_id,
-        case=row.case_id,
-        client=row.client_code,
-        created_on=row.created_on,
-        today=today,
-    )
 
 
 def _today(ruleset: RuleSet, now: datetime) -> date:
@@ -127,25 +103,16 @@ def _accounts(session: Session, row: m.OutboxMessage) -> list[m.Account]:
     return [found] if found is not None else []
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it exists
-        return True
-    return True
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A message this relay marked ``sending``: what it hands to the connector."""
 
-
-def _stale(row: m.OutboxMessage, now: datetime) -> bool:
-    """A ``sending`` row whose relay is gone: lease over, or its pid dead on this host."""
-    if row.next_attempt_at is None or row.next_attempt_at <= now:
-        return True
-    lease = (row.payload or {}).get("_relay") or {}
-    pid = lease.get("pid")
-    if lease.get("host") != HOST or not isinstance(pid, int) or pid == os.getpid():
-        return False
-    return not _alive(pid)
+    row_id: int
+    route: Route
+    message: Message
+    key: str
+    attempts: int
+    payload: dict[str, Any]  # the row's payload with ``_route``, without the lease
 
 
 class Relay:
@@ -157,6 +124,9 @@ class Relay:
         router: Router,
         now: datetime,
         lease_seconds: float = LEASE_SECONDS,
+        *,
+        gate: Gate | None = None,
+        unrecorded: Unrecorded | None = None,
     ) -> None:
         self.engine = engine
         self.router = router
@@ -164,15 +134,21 @@ class Relay:
         self.today = _today(engine.ruleset, now)
         self.lease = timedelta(seconds=lease_seconds)
         self.report = RelayReport()
-
-    # --- passes ----------------------------------------------------------------------------
+        self.writer = Writer(engine.sessions, gate)
+        self.unrecorded = Unrecorded() if unrecorded is None else unrecorded
 
     def run(self, limit: int | None = None) -> RelayReport:
-        self.recover()
-        self.reconcile()
+        self.record_kept()
+        recovery.recover(self)
+        recovery.reconcile(self)
         for row_id in self._due(limit):
             self.send(row_id)
         return self.report
+
+    def record_kept(self) -> None:
+        """Write the outcomes earlier passes of this process could not (oldest first)."""
+        for outcome, applied in self.unrecorded.flush(self.writer):
+            self._recorded(outcome, applied)
 
     def _due(self, limit: int | None) -> list[int]:
         query = (
@@ -191,157 +167,142 @@ class Relay:
         with self.engine.sessions() as session:
             return list(session.scalars(query))
 
-    def _route(self, row: m.OutboxMessage) -> Route | None:
+    def route_of(self, row: m.OutboxMessage) -> Route | None:
         chosen = (row.payload or {}).get("_route")
         found = self.router.get(chosen) if isinstance(chosen, str) else None
         return found or self.router.route(row.channel, row.client_code)
 
-    # --- crash recovery --------------------------------------------------------------------
-
-    def recover(self) -> None:
-        """Messages a dead relay left ``sending``: send again by key, or mark in doubt."""
-        with self.engine.sessions() as session, session.begin():
-            rows = session.scalars(
-                select(m.OutboxMessage).where(m.OutboxMessage.status == "sending")
-            ).all()
-            for row in rows:
-                if not _stale(row, self.now):
-                    continue
-                route = self._route(row)
-                payload = {k: v for k, v in (row.payload or {}).items() if k != "_relay"}
-                row.payload = payload
-                if route is not None and route.deduplicates:
-                    row.status, row.next_attempt_at = "pending", None
-                    row.last_error = (
-                        "the relay stopped while sending; sending again with the same key"
-                    )
-                    self.report.recovered.append(row.id)
-                else:
-                    row.status, row.next_attempt_at = "in_doubt", self.now
-                    row.last_error = (
-                        "the relay stopped while sending and the connector cannot deduplicate; "
-                        "delivery is in doubt"
-                    )
-                    self.report.in_doubt.append(row.id)
-                log.warning("outbox %s: %s", row.id, row.last_error)
-
-    def reconcile(self) -> None:
-        """Ask connectors with a ``reconcile`` hook about messages in doubt."""
-        with self.engine.sessions() as session:
-            ids = list(
-                session.scalars(
-                    select(m.OutboxMessage.id).where(
-                        m.OutboxMessage.status == "in_doubt",
-                        m.OutboxMessage.next_attempt_at <= self.now,
-                    )
-                )
-            )
-        for row_id in ids:
-            with self.engine.sessions() as session, session.begin():
-                row = session.get(m.OutboxMessage, row_id)
-                if row is None or row.status != "in_doubt":
-                    continue
-                route = self._route(row)
-                if route is None or not isinstance(route.connector, Reconciler):
-                    row.next_attempt_at = None  # an admin decides: retry or cancel
-                    continue
-                message, key = to_message(row, self.today), idempotency_key(row)
-                try:
-                    receipt = route.connector.reconcile(message, key)
-                except Exception as exc:
-                    row.last_error = self._error_text("reconcile", exc)
-                    row.next_attempt_at = self.now + timedelta(
-                        seconds=route.retry.delay(row.attempts)
-                    )
-                    continue
-                if receipt is None:
-                    row.status, row.next_attempt_at = "pending", None
-                    row.last_error = "reconciled: not delivered; sending again"
-                    self.report.recovered.append(row.id)
-                else:
-                    self._mark_sent(row, route, receipt)
+    def message_of(self, row: m.OutboxMessage) -> tuple[Message, str]:
+        return to_message(row, self.today), idempotency_key(row)
 
     # --- sending ---------------------------------------------------------------------------
 
     def send(self, row_id: int) -> None:
         """Check, claim, send and record one message."""
-        claimed = self._claim(row_id)
-        if claimed is None:
-            return
-        route, message, key, attempts = claimed
         try:
-            receipt: Receipt | None = route.connector.send(message, key)
-            error: Exception | None = None
+            claim, kind = self.writer.write(lambda session: self._claim(session, row_id))
+        except SQLAlchemyError as exc:  # not claimed, not sent: the next pass tries again
+            log.warning("outbox %s: not claimed: %s", row_id, exc)
+            return
+        if kind is not None:
+            getattr(self.report, kind).append(row_id)
+        if claim is None:
+            return
+        try:
+            receipt = claim.route.connector.send(claim.message, claim.key)
+            outcome = self._sent(claim, receipt or Receipt())
         except Exception as exc:  # a connector's own bug is a failed send, not a lost one
-            receipt, error = None, exc
-        with self.engine.sessions() as session, session.begin():
-            row = session.get(m.OutboxMessage, row_id)
-            if row is None or row.status != "sending":
-                return  # cancelled by hand meanwhile
-            row.payload = {k: v for k, v in (row.payload or {}).items() if k != "_relay"}
-            if error is None:
-                self._mark_sent(row, route, receipt or Receipt())
-            else:
-                self._mark_failed(row, route, error, attempts)
+            outcome = self._failed(claim, exc)
+        self._record(outcome)
 
-    def _claim(self, row_id: int) -> tuple[Route, Message, str, int] | None:
-        with self.engine.sessions() as session, session.begin():
-            row = session.get(m.OutboxMessage, row_id)
-            if row is None or row.status not in DUE:
-                return None
-            if row.next_attempt_at is not None and row.next_attempt_at > self.now:
-                return None
-            decision = policy.check(
-                session,
-                self.engine.ruleset,
-                channel=row.channel,
-                party_id=(row.recipient or {}).get("party"),
-                accounts=_accounts(session, row),
-                case_id=row.case_id,
-                now=self.now,
-                exclude_id=row.id,
+    def _claim(self, session: Session, row_id: int) -> tuple[Claim | None, str | None]:
+        """Mark the message ``sending`` (compare-and-set); or park it (the report list)."""
+        row = session.get(m.OutboxMessage, row_id)
+        if row is None or row.status not in DUE:
+            return None, None
+        if row.next_attempt_at is not None and row.next_attempt_at > self.now:
+            return None, None
+        decision = policy.check(
+            session,
+            self.engine.ruleset,
+            channel=row.channel,
+            party_id=(row.recipient or {}).get("party"),
+            accounts=_accounts(session, row),
+            case_id=row.case_id,
+            now=self.now,
+            exclude_id=row.id,
+        )
+        if not decision.allowed:
+            row.status, row.block_reason = decision.status, decision.reason
+            row.next_attempt_at = decision.until
+            return None, "deferred" if decision.status == "deferred" else "blocked"
+        route = self.route_of(row)
+        if route is None:
+            row.status = "dead"
+            row.last_error = f"no connector serves channel '{row.channel}'" + (
+                f" for client '{row.client_code}'" if row.client_code else ""
             )
-            if not decision.allowed:
-                row.status, row.block_reason = decision.status, decision.reason
-                row.next_attempt_at = decision.until
-                deferred = decision.status == "deferred"
-                (self.report.deferred if deferred else self.report.blocked).append(row.id)
-                return None
-            route = self._route(row)
-            if route is None:
-                row.status = "dead"
-                row.last_error = f"no connector serves channel '{row.channel}'" + (
-                    f" for client '{row.client_code}'" if row.client_code else ""
-                )
-                self.report.dead.append(row.id)
-                return None
-            message, key = to_message(row, self.today), idempotency_key(row)
-            payload = {
-                **(row.payload or {}),
-                "_route": route.id,
-                "_relay": {"host": HOST, "pid": os.getpid()},
-            }
-            attempts = row.attempts + 1
-            done = session.execute(
-                update(m.OutboxMessage)
-                .where(m.OutboxMessage.id == row_id, m.OutboxMessage.status == row.status)
-                .values(
-                    status="sending",
-                    attempts=attempts,
-                    next_attempt_at=self.now + self.lease,
-                    payload=payload,
-                )
-                .execution_options(synchronize_session=False)
+            return None, "dead"
+        message, key = self.message_of(row)
+        payload = {k: v for k, v in (row.payload or {}).items() if k != "_relay"}
+        payload["_route"] = route.id
+        attempts = row.attempts + 1
+        done = session.execute(
+            update(m.OutboxMessage)
+            .where(m.OutboxMessage.id == row_id, m.OutboxMessage.status == row.status)
+            .values(
+                status="sending",
+                attempts=attempts,
+                next_attempt_at=self.now + self.lease,
+                payload={**payload, "_relay": {"host": HOST, "pid": os.getpid()}},
             )
-            if getattr(done, "rowcount", 0) != 1:
-                return None  # another relay claimed it first
-        return route, message, key, attempts
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(done, "rowcount", 0) != 1:
+            return None, None  # another relay claimed it first
+        return Claim(row_id, route, message, key, attempts, payload), None
 
-    def _mark_sent(self, row: m.OutboxMessage, route: Route, receipt: Receipt) -> None:
-        row.status, row.sent_at, row.next_attempt_at = "sent", self.now, None
-        row.last_error = None
-        row.payload = {
-            **{k: v for k, v in (row.payload or {}).items() if k != "_relay"},
+    def _sent(self, claim: Claim, receipt: Receipt) -> Outcome:
+        values = {
+            "status": "sent",
+            "sent_at": self.now,
+            "next_attempt_at": None,
+            "last_error": None,
+            "payload": self.delivered(claim.payload, claim.route, receipt),
+        }
+        note = f"sent via {claim.route.id} ({receipt.id or 'no receipt'})"
+        return Outcome(claim.row_id, claim.attempts, values, "sent", note)
+
+    def _failed(self, claim: Claim, exc: Exception) -> Outcome:
+        route, n = claim.route, claim.attempts
+        text = self.error_text(route.id, exc)
+        permanent = isinstance(exc, ConnectorError) and exc.permanent
+        values: dict[str, Any] = {"payload": claim.payload}
+        if permanent or n >= route.retry.max_attempts:
+            values.update(status="dead", next_attempt_at=None)
+            values["last_error"] = text if permanent else f"gave up after {n} attempts: {text}"
+            kind = "dead"
+        else:
+            retry_after = exc.retry_after if isinstance(exc, ConnectorError) else None
+            delay = timedelta(seconds=route.retry.delay(n, retry_after))
+            values.update(status="pending", next_attempt_at=self.now + delay)
+            values["last_error"] = f"attempt {n} failed: {text}"
+            kind = "retrying"
+            self.report.last_failure = text
+        return Outcome(claim.row_id, claim.attempts, values, kind, str(values["last_error"]))
+
+    def _record(self, outcome: Outcome) -> None:
+        """Write the outcome now; failing that, keep it for the next pass of this process."""
+        try:
+            applied = self.writer.write(outcome.apply)
+        except SQLAlchemyError as exc:
+            self.unrecorded.add(outcome)
+            self.report.unrecorded.append(outcome.row_id)
+            log.error(
+                "outbox %s: %s; recording it failed (%s): kept to record on the next pass",
+                outcome.row_id,
+                outcome.note,
+                exc,
+            )
+            return
+        self._recorded(outcome, applied)
+
+    def _recorded(self, outcome: Outcome, applied: bool) -> None:
+        if not applied:  # an admin retried or cancelled it meanwhile: their word stands
+            log.warning("outbox %s: %s; not recorded: changed since", outcome.row_id, outcome.note)
+            return
+        getattr(self.report, outcome.kind).append(outcome.row_id)
+        if outcome.kind == "sent":
+            log.info("outbox %s: %s", outcome.row_id, outcome.note)
+        else:
+            log.warning("outbox %s: %s", outcome.row_id, outcome.note)
+
+    def delivered(
+        self, payload: dict[str, Any] | None, route: Route, receipt: Receipt
+    ) -> dict[str, Any]:
+        """The payload of a sent message: where it went and the receipt, secrets blanked."""
+        return {
+            **{k: v for k, v in (payload or {}).items() if k != "_relay"},
             "_route": route.id,
             "_delivery": {
                 "connector": route.id,
@@ -349,25 +310,8 @@ class Relay:
                 "detail": self.router.redact(receipt.detail),
             },
         }
-        self.report.sent.append(row.id)
-        log.info("outbox %s: sent via %s (%s)", row.id, route.id, receipt.id or "no receipt")
 
-    def _mark_failed(self, row: m.OutboxMessage, route: Route, exc: Exception, n: int) -> None:
-        text = self._error_text(route.id, exc)
-        permanent = isinstance(exc, ConnectorError) and exc.permanent
-        if permanent or n >= route.retry.max_attempts:
-            row.status, row.next_attempt_at = "dead", None
-            row.last_error = text if permanent else f"gave up after {n} attempts: {text}"
-            self.report.dead.append(row.id)
-        else:
-            retry_after = exc.retry_after if isinstance(exc, ConnectorError) else None
-            row.status = "pending"
-            row.next_attempt_at = self.now + timedelta(seconds=route.retry.delay(n, retry_after))
-            row.last_error = f"attempt {n} failed: {text}"
-            self.report.retrying.append(row.id)
-        log.warning("outbox %s: %s", row.id, row.last_error)
-
-    def _error_text(self, where: str, exc: BaseException) -> str:
+    def error_text(self, where: str, exc: BaseException) -> str:
         kind = "" if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: "
         return str(self.router.redact(f"{where}: {kind}{exc}"))
 
@@ -379,15 +323,46 @@ def relay_once(
     router: Router | None = None,
     limit: int | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    gate: Gate | None = None,
+    unrecorded: Unrecorded | None = None,
 ) -> RelayReport:
-    """Send every due message once (the scheduler's relay job and ``docket outbox relay``)."""
+    """Send every due message once (the scheduler's relay job and ``docket outbox relay``).
+
+    ``gate``: the process's write turns (``docket run``); ``unrecorded``: outcomes kept
+    across passes by a long-lived owner (a one-off pass keeps its own and says so if any
+    is left).
+    """
     if now is None:
         assert engine.clock is not None
         now = engine.clock.now()
     own = router is None
     active = router or router_for(engine.ruleset)
+    memory = Unrecorded() if unrecorded is None else unrecorded
     try:
-        return Relay(engine, active, now, lease_seconds).run(limit)
+        relay = Relay(engine, active, now, lease_seconds, gate=gate, unrecorded=memory)
+        return relay.run(limit)
     finally:
         if own:
             active.close()
+        if unrecorded is None and len(memory):
+            log.error(
+                "outbox: %d outcomes could not be recorded and this pass ends: their messages "
+                "will be in doubt when their lease runs out",
+                len(memory),
+            )
+
+
+def record_kept(engine: EngineLike, unrecorded: Unrecorded, gate: Gate | None = None) -> int:
+    """Write the outcomes kept in memory (a stopping service's last chance); how many are
+    still unwritten, each logged: their messages will be in doubt."""
+    now = engine.clock.now() if engine.clock is not None else datetime.now(UTC).replace(tzinfo=None)
+    Relay(engine, Router([]), now, gate=gate, unrecorded=unrecorded).record_kept()
+    left = len(unrecorded)
+    if left:
+        log.error(
+            "outbox: %d sent or failed messages could not be recorded (ids %s); they will be "
+            "in doubt when their lease runs out",
+            left,
+            ", ".join(map(str, sorted(unrecorded.ids()))),
+        )
+    return left

@@ -6,7 +6,10 @@ inbox) every ``interval_seconds``. On start-up the service applies a RuleSet ver
 to waiting runs and catches up: if today's sweep time has passed it runs today's cycle,
 otherwise the cycle of yesterday — either covers every day missed since the last sweep.
 A lock keeps the two jobs from overlapping; the ledger keeps a repeat from firing twice.
-With ``relay_seconds`` a third job runs the outbox relay (``docket run`` turns it on).
+With ``relay_seconds`` a third job runs the outbox relay (``docket run`` turns it on): in the
+write turns of ``relay_gate`` when the owner sets one (the API's write gate), with the
+outcomes it could not record yet kept across passes, and ``relay_problem`` saying why it
+cannot send (its connectors do not start, or every send of its last pass failed).
 In the distributed mode the same job functions run as procrastinate periodic tasks.
 """
 
@@ -22,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine.outbox import relay_once
+from engine.outbox import Gate, Unrecorded, record_kept, relay_once
 from engine.scheduler import versions
 from engine.scheduler.jobs import DayReport, run_day, run_due
 
@@ -60,6 +63,10 @@ class SchedulerService:
         self.lock = threading.Lock()
         self.last_cycle: DayReport | None = None
         self.errors: list[str] = []
+        self.relay_gate: Gate | None = None
+        self.unrecorded = Unrecorded()
+        self._relay_error: str | None = None  # the last pass failed outright
+        self._relay_stuck: str | None = None  # sends failed, and none succeeded since
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -110,9 +117,17 @@ class SchedulerService:
         return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.zone)
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the jobs; with ``wait`` a running job finishes first."""
+        """Stop the jobs; with ``wait`` a running job finishes first, and outcomes the relay
+        could not record yet get a last try."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
+        if wait and len(self.unrecorded):
+            record_kept(self.engine, self.unrecorded, self.relay_gate)
+
+    @property
+    def relay_problem(self) -> str | None:
+        """Why the relay cannot send (None: it can, as far as its last passes tell)."""
+        return self._relay_error or self._relay_stuck
 
     @property
     def running(self) -> bool:
@@ -152,7 +167,17 @@ class SchedulerService:
     def relay(self) -> None:
         # Not under the lock: a slow SMTP server must not hold back the date sweep.
         try:
-            relay_once(self.engine)
+            report = relay_once(self.engine, gate=self.relay_gate, unrecorded=self.unrecorded)
         except Exception as exc:  # the scheduler thread must survive; the next run retries
             self.errors.append(f"outbox relay: {type(exc).__name__}: {exc}")
+            self._relay_error = f"the outbox relay fails: {exc}"
             log.exception("outbox relay failed")
+            return
+        self._relay_error = None
+        if report.cannot_send:
+            self._relay_stuck = (
+                f"the outbox relay cannot send: {len(report.retrying)} message(s) failed in "
+                f"its last pass and none went out; last error: {report.last_failure}"
+            )
+        elif report.sent:
+            self._relay_stuck = None

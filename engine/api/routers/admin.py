@@ -170,8 +170,16 @@ def revoke_token(
 
 @router.get("/health", response_model=Health, tags=["system"], **guard(OPEN))
 def health(request: Request) -> dict[str, Any]:
-    """Liveness: open to anyone, tells nothing but the running version's hash."""
-    return {"status": "ok", "ruleset": state(request).engine.ruleset.hash}
+    """Open to anyone: ``ok``, or ``degraded`` with each problem that keeps the service from
+    its work (the relay cannot send, a configuration cannot be applied, the disk is full);
+    and the running version's hash. Answered 200 either way: the process is alive."""
+    st = state(request)
+    problems = [p.as_json() for p in st.health.problems()]
+    return {
+        "status": "degraded" if problems else "ok",
+        "ruleset": st.engine.ruleset.hash,
+        "problems": problems,
+    }
 
 
 @router.get(
