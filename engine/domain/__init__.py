@@ -3,26 +3,32 @@
 Rooms: ``models`` (SQLAlchemy 2.0 tables) and ``migrations``; ``store`` (engines, sessions,
 upgrades); ``unit`` (the unit of work every operation receives) and ``scope`` /
 ``one_event`` (how an event's work reads and writes the store); ``money``, ``spreading``,
-``interest``, ``settlement_math``; ``operations`` (by aggregate, one table of buttons);
+``interest``, ``settlement_math``; ``ids`` (the id rule and the time-zone rule every input
+keeps); ``operations`` (by aggregate, one table of buttons);
 ``reports``; ``errors``. Outer layers import from this face or from an aggregate's face
 (``engine.domain.operations.cases`` and the like).
 """
 
 from engine.domain import models
 from engine.domain.clock import Clock, SimulatedClock, SystemClock
-from engine.domain.errors import DomainError, NotFound
-from engine.domain.money import ZERO
+from engine.domain.errors import DomainError, InvalidInput, NotFound
+from engine.domain.ids import CLIENT_CODE_MAX, ID_MAX, check_client_code, check_id, check_zone
+from engine.domain.money import MAX_AMOUNT, ZERO, parse_amount
 from engine.domain.one_event import ONE_EVENT
 from engine.domain.scope import LedgerEntry, RunRecord, Scope
 from engine.domain.store import DEFAULT_URL, make_engine, normalize_url, session_factory, upgrade
 from engine.domain.unit import Unit
 
 __all__ = [
+    "CLIENT_CODE_MAX",
     "DEFAULT_URL",
+    "ID_MAX",
+    "MAX_AMOUNT",
     "ONE_EVENT",
     "ZERO",
     "Clock",
     "DomainError",
+    "InvalidInput",
     "LedgerEntry",
     "NotFound",
     "RunRecord",
@@ -30,9 +36,13 @@ __all__ = [
     "SimulatedClock",
     "SystemClock",
     "Unit",
+    "check_client_code",
+    "check_id",
+    "check_zone",
     "make_engine",
     "models",
     "normalize_url",
+    "parse_amount",
     "session_factory",
     "upgrade",
 ]
