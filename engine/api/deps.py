@@ -9,12 +9,15 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
 
+from engine.api.inputs import Ident
 from engine.api.problems import ProblemError
 from engine.api.state import ApiState
 
 MAX_INT = 2**63 - 1  # the largest id any store keeps
 
 IdPath = Annotated[str, Path(min_length=1, max_length=64, description="The object's id.")]
+# The id of an object the request creates: it keeps the id rule (422 naming it otherwise).
+NewIdPath = Annotated[Ident, Path(description="The object's id (it keeps the id rule).")]
 IntPath = Annotated[int, Path(ge=1, le=MAX_INT, description="The object's number.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Cursor = Annotated[

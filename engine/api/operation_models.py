@@ -2,9 +2,11 @@
 
 Every operation in ``OPERATIONS`` gets a pydantic model named after it: one field per
 parameter (its type hint, its default), unknown fields forbidden. Operations registered later
-get theirs the same way. Two rules keep HTTP callers inside their lane: a ``path`` parameter
-(a file on the server, for the CLI) is not offered — send ``content`` instead — and floats are
-turned into exact decimals by their shortest text before the operation sees them.
+get theirs the same way. A ``path`` parameter (a file on the server, for the CLI) is not
+offered — send ``content`` instead. Parameters named for an id (``case``, ``account``…) keep
+the id rule and parameters named for an amount (``amount``, ``balances``…) the money format,
+so the API refuses them with a 422 naming the field before the operation runs; the operation
+checks again whatever reaches it another way (nested amounts, the CLI, scenarios).
 """
 
 from __future__ import annotations
@@ -19,16 +21,36 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from engine.api.inputs import Amount, ClientCode, Ident, Idents
 from engine.domain.models import CASE_DATE_FIELDS
 from engine.domain.operations import accounts
 
 HIDDEN = frozenset({"path"})  # server-side file paths: CLI only
 
+# Parameters by name: the ids, client codes, lists of ids, amounts and maps of amounts.
+ID_PARAMS = frozenset(
+    [
+        "id",
+        "account",
+        "bundle",
+        "case",
+        "settlement",
+        "offer",
+        "follow_up",
+        "judgment",
+        "judgment_account",
+    ]
+)
+CLIENT_PARAMS = frozenset({"client", "judgment_client"})
+ID_LIST_PARAMS = frozenset({"accounts", "defendants"})
+MONEY_PARAMS = frozenset({"amount", "court_costs", "attorney_fees"})
+MONEY_MAP_PARAMS = frozenset({"balances", "spread"})
+
 # Operations taking ``**kwargs``: the parameters those stand for.
 _KWARGS: dict[str, Callable[[], dict[str, tuple[Any, Any]]]] = {
     "place_account": lambda: (
         {name: spec for name, spec in _fields_of(accounts.place_account).items() if name != "id"}
-        | {"id": (str | None, None)}
+        | {"id": (Ident | None, None)}
     ),
     "set_case_dates": lambda: {name: (date | None, None) for name in CASE_DATE_FIELDS},
 }
@@ -51,11 +73,34 @@ def _api_type(hint: Any) -> Any:
     return hint
 
 
+def _by_name(name: str, hint: Any, optional: bool) -> Any:
+    """The API type of a parameter named for an id or an amount; ``hint`` for any other."""
+    if name in ID_PARAMS:
+        found: Any = Ident
+    elif name in CLIENT_PARAMS:
+        found = ClientCode
+    elif name in ID_LIST_PARAMS:
+        found = Idents
+    elif name in MONEY_PARAMS:
+        found = Amount
+    elif name in MONEY_MAP_PARAMS:
+        found = dict[str, Amount]
+    else:
+        return hint
+    return found | None if optional else found
+
+
 def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
     try:
         return typing.get_type_hints(fn)
     except Exception:  # an unresolvable annotation: that parameter takes any JSON
         return {}
+
+
+def _admits_none(hint: Any) -> bool:
+    return typing.get_origin(hint) in (Union, types.UnionType) and type(None) in typing.get_args(
+        hint
+    )
 
 
 def _default(value: Any) -> Any:
@@ -70,8 +115,9 @@ def _fields_of(fn: Callable[..., Any]) -> dict[str, tuple[Any, Any]]:
             continue
         if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
             continue
-        hint = _api_type(hints.get(name, Any))
         default = ... if param.default is param.empty else _default(param.default)
+        optional = default is None or _admits_none(hints.get(name, Any))
+        hint = _by_name(name, _api_type(hints.get(name, Any)), optional)
         fields[name] = (hint, default)
     return fields
 
@@ -97,14 +143,3 @@ def params_model(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
     )
     model.__doc__ = (inspect.getdoc(fn) or f"Parameters of {name}.").splitlines()[0]
     return model
-
-
-def exact(value: Any) -> Any:
-    """Floats as Decimals by their shortest text (what the caller typed), recursively."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {key: exact(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [exact(item) for item in value]
-    return value

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from engine.domain import DomainError, NotFound, is_busy, is_full
+from engine.domain import DomainError, InvalidInput, NotFound, is_busy, is_full
 from engine.domain.models.base import json_default
 from engine.errors import DocketError
 
@@ -167,6 +167,16 @@ async def _on_http(request: Request, exc: Exception) -> Response:
 
 
 async def _on_domain(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, InvalidInput):
+        # A value out of form that reached the operation (a nested amount, say): the request's
+        # fault, answered like a schema error, naming the parameter.
+        return problem_response(
+            request,
+            422,
+            str(exc),
+            kind="validation",
+            errors=[{"field": f"body.{exc.field}", "message": str(exc)}],
+        )
     if isinstance(exc, NotFound):
         return problem_response(request, 404, str(exc), kind="not-found")
     return problem_response(request, 409, str(exc), kind="refused")

@@ -1,5 +1,6 @@
 """Request and response bodies. Requests forbid unknown fields; text may not hold NUL or lone
-surrogates (no store can keep them). Amounts in responses are strings (exact decimals)."""
+surrogates (no store can keep them); ids and time zones keep the domain's rules (``inputs``).
+Amounts in responses are strings (exact decimals)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from engine.api.inputs import Ident, Zone
 
 
 def check_text(value: str) -> str:
@@ -48,7 +51,6 @@ def as_utc(value: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(as_utc)]
 Text = Annotated[str, AfterValidator(check_text)]
 Name = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(check_text)]
-Ident = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_text)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_json)]
 
 
@@ -154,7 +156,7 @@ class PartyIn(Strict):
     name: Short | None = None
     email: Short | None = None
     phone: Annotated[str, Field(max_length=40), AfterValidator(check_text)] | None = None
-    timezone: Annotated[str, Field(max_length=64), AfterValidator(check_text)] | None = None
+    timezone: Zone | None = None
     address: Annotated[str, Field(max_length=400), AfterValidator(check_text)] | None = None
 
 

@@ -54,7 +54,7 @@ def _lines(result: ScenarioResult) -> list[str]:
     lines.extend(f"  {finding}" for finding in result.findings)
     for step in result.steps:
         if not step.ok:
-            lines.append(f"  FAIL {step.step.label()} ({step.step.mark}): {step.message}")
+            lines.append(f"  FAIL {step.step.label()} ({step.at}): {step.message}")
     if result.error is not None:
         lines.append("  expectations not checked: the scenario stopped at a failing step")
     for outcome in result.expectations:

@@ -19,13 +19,14 @@ from engine.domain.operations.settlements import widget
 
 
 def _pairs(values: tuple[str, ...], option: str, left: str) -> list[dict[str, str]]:
-    """``KEY=AMOUNT`` options as ``{left: KEY, amount: AMOUNT}`` items."""
+    """``KEY=AMOUNT`` options as ``{left: KEY, amount: AMOUNT}`` items, as typed: the
+    operation refuses an id or an amount with spaces around it rather than guess."""
     items = []
     for value in values:
         key, sep, amount = value.partition("=")
         if not sep or not key or not amount:
             raise click.UsageError(f"{option} takes {left.upper()}=AMOUNT, got '{value}'")
-        items.append({left: key.strip(), "amount": amount.strip()})
+        items.append({left: key, "amount": amount})
     return items
 
 

@@ -29,6 +29,7 @@ from engine.config.model import (
     Worklist,
 )
 from engine.config.references import References
+from engine.config.schemagen_defs import CLIENT_CODE_MAX
 from engine.config.secrets import inline_secrets, variable_name
 
 HOLDS: tuple[str, ...] = ("bankruptcy", "deceased", "cease_communication", "dispute")
@@ -119,6 +120,12 @@ class PartCompiler:
 
     def client(self, item: Item) -> Client:
         node, owner = item.node, f"client '{item.key}'"
+        if len(str(item.key)) > CLIENT_CODE_MAX:
+            self.error(
+                f"{owner}: a client code is at most {CLIENT_CODE_MAX} characters "
+                f"(this one is {len(str(item.key))})",
+                node.get("code") or node,
+            )
         for key in ("spreader", "judgment_spreader"):
             ref = node.get(key)
             if ref is not None and isinstance(ref.value, str):

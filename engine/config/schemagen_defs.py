@@ -17,6 +17,10 @@ SCHEMA_BASE = "https://docket.example/schemas/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# The longest id the store keeps (its id columns), and client code (``clients.code``); the
+# domain's id rule (``engine.domain.ids``) applies both to every id it is given.
+ID_MAX = 64
+CLIENT_CODE_MAX = 40
 MONEY_PATTERN = r"^\d+(\.\d{1,2})?$"
 SIGNED_MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
 # 0 to 100 with optional decimals: a string percentage is bounded by its pattern.

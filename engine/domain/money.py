@@ -7,6 +7,7 @@ the parts always add back to the whole.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -16,10 +17,54 @@ Money: TypeAlias = Decimal
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+# The money column is NUMERIC(14,2): twelve digits before the point.
+MAX_AMOUNT = Decimal("999999999999.99")
+# ASCII digits only: Python's \d would take full-width and other scripts' digits.
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+_TOO_PRECISE = re.compile(r"-?[0-9]+\.[0-9]{3,}")
+
+
+def parse_amount(value: str | int | Decimal) -> Decimal:
+    """An amount as given, in cents, exactly: text like ``"1200.50"`` (ASCII digits, an
+    optional ``-``, at most two decimal places, nothing around it), a whole number, or a
+    Decimal that is a whole number of cents. Anything else is a ValueError saying why: an
+    amount is never rounded and never read through a binary float."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is not an amount")
+    if isinstance(value, float):
+        raise ValueError("it is a binary number, not text")
+    if isinstance(value, str):
+        amount = _text_amount(value)
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("it is not a finite number")
+        amount = value
+    else:
+        raise ValueError(f"it is {type(value).__name__}, not text or a whole number")
+    if amount.copy_abs() > MAX_AMOUNT:  # before quantizing, which a huge exponent overflows
+        raise ValueError(f"it is larger than {MAX_AMOUNT}")
+    if not is_cents(amount):
+        raise ValueError("it has more than two decimal places")
+    return amount.quantize(CENT)
+
+
+def _text_amount(text: str) -> Decimal:
+    if text != text.strip():
+        raise ValueError("it has spaces around it")
+    if _AMOUNT.fullmatch(text):
+        return Decimal(text)
+    if _TOO_PRECISE.fullmatch(text):
+        raise ValueError("it has more than two decimal places")
+    if not text.isascii():
+        raise ValueError("it holds characters other than ASCII digits, '-' and '.'")
+    raise ValueError("it is not digits with at most two decimal places")
 
 
 def to_money(value: str | int | Decimal) -> Decimal:
-    """Convert a string, int or Decimal to cents (ROUND_HALF_UP); floats are refused."""
+    """Convert a string, int or Decimal to cents (ROUND_HALF_UP); floats are refused. For
+    amounts computed inside Docket; input from outside goes through ``parse_amount``."""
     # bool is an int subclass; True dollars is always a bug upstream.
     if isinstance(value, float | bool) or not isinstance(value, str | int | Decimal):
         raise TypeError(

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME
 from engine.config.model import RuleSet
-from engine.domain.errors import DomainError, NotFound
+from engine.domain.errors import DomainError, InvalidInput, NotFound
+from engine.domain.ids import check_id
 from engine.domain.models import InboxEvent
 from engine.domain.one_event import ONE_EVENT
 from engine.domain.scope import Scope
@@ -42,12 +43,13 @@ class Unit:
             raise NotFound(f"unknown {what} '{key}'")
         return found
 
-    def new_key(self, model: type[Any], key: Any, what: str) -> str:
-        """A new row's id: ``key`` stripped, refused when empty or already taken."""
-        found = str(key or "").strip()
-        if not found:
+    def new_key(self, model: type[Any], key: Any, what: str, field: str | None = None) -> str:
+        """A new row's id: ``key`` as given (parameter ``field``, default ``what``) if it keeps
+        the id rule (``engine.domain.ids``), refused when missing or already taken."""
+        if key is None or key == "":
             article = "an" if what[:1] in "aeiou" else "a"
-            raise DomainError(f"{article} {what} needs an id")
+            raise InvalidInput(field or what, f"{article} {what} needs an id")
+        found = check_id(key, field or what.replace(" ", "_"), f"{what} id")
         if self.session.get(model, found) is not None:
             raise DomainError(f"{what} '{found}' already exists")
         return found

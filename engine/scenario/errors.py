@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.config.errors import Finding
+from engine.config.model import Mark
 from engine.errors import DocketError
 
 
@@ -15,7 +16,12 @@ class ScenarioInvalid(DocketError):
 
 
 class StepStopped(DocketError):
-    """A step went wrong; the scenario stops there."""
+    """A step went wrong; the scenario stops there. ``mark`` is the value at fault, when the
+    refusal names one (an amount in ``with:``), else None: the step's own mark applies."""
+
+    def __init__(self, message: str, mark: Mark | None = None) -> None:
+        super().__init__(message)
+        self.mark = mark
 
 
 class DatabaseChoiceError(DocketError):

@@ -7,6 +7,7 @@ Docket reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ from engine.config.errors import Finding
 from engine.config.model import Mark
 from engine.config.schema import validate_scenario_file
 from engine.config.yamlload import LoadedFile, PathKey, load_file
+from engine.domain import InvalidInput, check_client_code, check_id, check_zone
+from engine.domain.operations.params import money_param
 from engine.scenario.errors import ScenarioInvalid
 
 StepKind = Literal["do", "down", "until"]
@@ -108,6 +111,7 @@ def load_scenario(path: Path) -> Scenario:
                 loaded.mark(("config",)),
             )
         )
+    problems += _given_problems(loaded, data.get("given") or {})
     start = date.fromisoformat(data["start"])
     steps = _steps(loaded, data.get("steps") or [], start, problems)
     if problems:
@@ -122,6 +126,36 @@ def load_scenario(path: Path) -> Scenario:
         dict(data.get("expect") or {}),
         loaded,
     )
+
+
+def _given_problems(loaded: LoadedFile, given: dict[str, Any]) -> list[Finding]:
+    """What the store would refuse in ``given``, at the line that gives it: ids (their length
+    too, which the schema leaves open), time zones and amounts."""
+    found: list[Finding] = []
+
+    def check(path: PathKey, rule: Callable[[Any], object], value: Any) -> None:
+        try:
+            rule(value)
+        except InvalidInput as exc:
+            found.append(Finding(str(exc), loaded.mark(("given", *path))))
+
+    for n, client in enumerate(given.get("clients") or []):
+        check(("clients", n, "code"), check_client_code, client.get("code"))
+    for n, party in enumerate(given.get("parties") or []):
+        check(("parties", n, "id"), lambda v: check_id(v, "id", "party id"), party.get("id"))
+        if party.get("timezone") is not None:
+            check(("parties", n, "timezone"), check_zone, party["timezone"])
+    for n, account in enumerate(given.get("accounts") or []):
+        check(("accounts", n, "id"), lambda v: check_id(v, "id", "account id"), account["id"])
+        if account.get("bundle") is not None:
+            check(("accounts", n, "bundle"), lambda v: check_id(v, "bundle"), account["bundle"])
+        for bucket, value in (account.get("balances") or {}).items():
+            check(("accounts", n, "balances", bucket), _amount(str(bucket)), value)
+    return found
+
+
+def _amount(bucket: str) -> Callable[[Any], object]:
+    return lambda value: money_param(("balances", bucket), value, f"balance '{bucket}'")
 
 
 def _steps(

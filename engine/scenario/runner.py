@@ -20,7 +20,7 @@ from typing import Any
 from engine.config import load_ruleset
 from engine.config.errors import ConfigError, Finding
 from engine.config.model import Mark, RuleSet
-from engine.domain import DomainError, SimulatedClock
+from engine.domain import DomainError, InvalidInput, SimulatedClock
 from engine.domain.operations import OPERATIONS, accounts
 from engine.runtime import Engine
 from engine.scenario import timeline as timeline_mod
@@ -39,13 +39,19 @@ class StepOutcome:
     step: Step
     ok: bool
     message: str
+    mark: Mark | None = None  # the value at fault in the step's ``with:``, when one is named
+
+    @property
+    def at(self) -> Mark:
+        """Where the outcome points: the value at fault, else the step."""
+        return self.mark or self.step.mark
 
     def as_json(self) -> dict[str, Any]:
         return {
             "step": self.step.label(),
             "ok": self.ok,
             "message": self.message,
-            "at": str(self.step.mark),
+            "at": str(self.at),
         }
 
 
@@ -192,8 +198,9 @@ class Simulation:
             try:
                 outcome = self._step(step)
             except StepStopped as stop:
-                result.steps.append(StepOutcome(step, False, str(stop)))
-                result.error = f"{step.label()} at {step.mark}: {stop}"
+                outcome = StepOutcome(step, False, str(stop), stop.mark)
+                result.steps.append(outcome)
+                result.error = f"{step.label()} at {outcome.at}: {stop}"
                 self.day(self.clock.today()).operations.append(f"{step.label()}: {stop}")
                 return
             result.steps.append(outcome)
@@ -248,11 +255,17 @@ class Simulation:
         except DomainError as exc:
             if step.expect_error is not None and step.expect_error.lower() in str(exc).lower():
                 return f"refused as expected: {exc}"
+            # A value out of form is pointed at where the file gives it.
+            at = (
+                self.scenario.mark("steps", step.index, "with", *exc.path)
+                if isinstance(exc, InvalidInput)
+                else None
+            )
             if step.expect_error is not None:
                 raise StepStopped(
-                    f"expected an error containing '{step.expect_error}', got: {exc}"
+                    f"expected an error containing '{step.expect_error}', got: {exc}", at
                 ) from exc
-            raise StepStopped(str(exc)) from exc
+            raise StepStopped(str(exc), at) from exc
         except Exception as exc:  # a bug must fail this scenario, not the whole test run
             raise StepStopped(f"internal error: {type(exc).__name__}: {exc}") from exc
         if step.expect_error is not None:

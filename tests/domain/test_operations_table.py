@@ -35,7 +35,7 @@ def test_a_judgment_request_reads_amounts_exactly() -> None:
             "case": "C1",
             "judgment_client": "ACME-JDG",
             "judgment_account": "J1",
-            "amount": 1200.1,
+            "amount": "1200.1",
             "interest_rate": "9.0",
             "court_costs": "150",
             "spread": {"A1": 1000, "A2": "200.10"},
@@ -56,6 +56,8 @@ def test_a_judgment_request_reads_amounts_exactly() -> None:
         ({"interest_rate": "101"}, "between 0 and 100, got 101"),
         ({"spread": []}, "case 'C1': spread must map accounts to amounts"),
         ({"spread": {"A1": "?"}}, "spread to account 'A1' must be an amount of money"),
+        ({"amount": 1200.1}, "got 1200.1: it is a binary number, not text"),
+        ({"court_costs": "150.005"}, "it has more than two decimal places"),
     ],
 )
 def test_a_judgment_request_refuses_what_is_not_money(given: dict[str, object], message: str):

@@ -3,7 +3,8 @@
 One route per operation, each with its parameters as the request body (built from the
 operation's signature when the app is created), so the OpenAPI document describes them all;
 a name not in the registry answers 404 with the closest names. A refusal is 409 (404 when
-the object named does not exist); parameters of the wrong shape are 422.
+the object named does not exist); parameters of the wrong shape, and values out of form (an
+id, an amount, a time zone), are 422 naming the field.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from engine.api.auth import guard
 from engine.api.deps import state
-from engine.api.operation_models import exact, params_model
+from engine.api.operation_models import params_model
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import OperationInfo, OperationResult, check_json
 from engine.config.errors import did_you_mean
@@ -92,10 +93,9 @@ def _endpoint(name: str, model: type[BaseModel]) -> Any:
                 kind="validation",
                 errors=[{"field": "body", "message": str(exc)}],
             ) from None
-        params = exact(values)
         st = state(request)
         try:
-            result = await anyio.to_thread.run_sync(st.operate, name, params)
+            result = await anyio.to_thread.run_sync(st.operate, name, values)
         except SHAPE_ERRORS as exc:
             log.warning("operation %s refused its parameters: %r", name, exc, exc_info=True)
             raise ProblemError(

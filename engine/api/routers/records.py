@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.api.auth import guard
-from engine.api.deps import IdPath, IntPath, state
+from engine.api.deps import IdPath, IntPath, NewIdPath, state
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import AccountOut, PartyIn, PartyRecord
 from engine.config.model import BUCKETS, RuleSet
@@ -150,7 +150,7 @@ read_route(
 
 
 @router.put("/parties/{party_id}", response_model=PartyRecord, **guard("integrator"))
-def put_party(request: Request, party_id: IdPath, body: PartyIn) -> dict[str, Any]:
+def put_party(request: Request, party_id: NewIdPath, body: PartyIn) -> dict[str, Any]:
     """Create or update a party, before placing the accounts it is on."""
     with state(request).writing() as unit:
         row = upsert_party(unit, {"id": party_id, **body.model_dump(exclude_unset=True)})

@@ -7,20 +7,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.domain.errors import DomainError
-from engine.domain.money import require_percentage, to_money
+from engine.domain.errors import DomainError, InvalidInput, Path
+from engine.domain.ids import shown
+from engine.domain.money import parse_amount, require_percentage
+
+MONEY_FORM = 'text like "1200.50" with at most two decimal places, or a whole number'
 
 
-def money_param(name: str, value: Any) -> Decimal:
-    """An amount given to an operation, in cents; text, whole numbers and Decimals are read
-    exactly, and a float from YAML or JSON by its shortest repr (what the admin typed), never
-    by its binary value."""
-    if isinstance(value, float):
-        value = repr(value)
+def money_param(field: str | Path, value: Any, what: str | None = None) -> Decimal:
+    """An amount given to an operation, in cents (``parse_amount``); anything else is
+    InvalidInput naming ``field`` (``what`` words it for people: "payment amount")."""
     try:
-        return to_money(value)
-    except (TypeError, ValueError):
-        raise DomainError(f"{name} must be an amount of money, got {value!r}") from None
+        return parse_amount(value)
+    except ValueError as exc:
+        given = shown(value) if isinstance(value, str) else _number(value)
+        raise InvalidInput(
+            field,
+            f"{what or str(field).replace('_', ' ')} must be an amount of money, got {given}: "
+            f"{exc} ({MONEY_FORM})",
+        ) from None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a whole number too large to show"
+    if isinstance(value, float | int | Decimal):
+        text = str(value)
+        return text if len(text) <= 40 else text[:40] + "…"
+    return type(value).__name__
 
 
 def percent_param(name: str, value: Any) -> Decimal:

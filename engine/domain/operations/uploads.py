@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.domain.errors import DomainError
+from engine.domain.errors import DomainError, InvalidInput
+from engine.domain.ids import invisible, shown
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 
@@ -65,12 +66,23 @@ class UploadKind:
             raise DomainError(f"{self.limit_env} must be a number of bytes, got '{raw}'") from None
 
     def file_name(self, value: str | None) -> str:
-        """A plain file name (no folders, no control characters) or a DomainError."""
-        name = str(value or "").strip()
-        if not name or name in (".", "..") or _UNSAFE_NAME.search(name) or len(name) > 200:
-            raise DomainError(
-                f"{self.noun} name '{value}' is not a plain file name "
-                "(no folders, 1 to 200 characters)"
+        """A plain file name as given (no folders, no spaces around it, no control or invisible
+        characters such as a right-to-left override) or InvalidInput."""
+        name = "" if value is None else str(value)
+        hidden = invisible(name)
+        if (
+            not name
+            or name != name.strip()
+            or name in (".", "..")
+            or _UNSAFE_NAME.search(name)
+            or hidden is not None
+            or len(name) > 200
+        ):
+            raise InvalidInput(
+                "name",
+                f"{self.noun} name {shown(name)} is not a plain file name (no folders, no "
+                "spaces around it, no control or invisible characters, 1 to 200 characters)"
+                + (f": it holds {hidden}" if hidden else ""),
             )
         return name
 
@@ -110,13 +122,30 @@ class UploadKind:
         return name, data
 
     def store(self, owner_id: str, name: str, data: bytes) -> Stored:
-        """Write ``data`` under the owner's folder (once per content and name)."""
+        """Write ``data`` under the owner's folder (once per content and name); refused unless
+        the resolved path is that file in that folder, inside the kind's folder."""
         digest = hashlib.sha256(data).hexdigest()
-        relative = Path(owner_id.replace("/", "_")) / f"{digest[:16]}-{name}"
-        target = self.folder() / relative
+        relative = Path(owner_id) / f"{digest[:16]}-{name}"
+        target = self._inside(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             partial = target.with_name(target.name + ".part")
             partial.write_bytes(data)
             partial.replace(target)  # atomic: a crash never leaves half a file under its name
         return Stored(name, len(data), digest, relative.as_posix())
+
+    def _inside(self, relative: Path) -> Path:
+        # Ids and names are checked where they are made; this holds even if one was not (a
+        # row from before the id rule), or if a folder below the root is a link out of it.
+        root = self.folder().resolve()
+        target = (root / relative).resolve()
+        try:
+            stays = target.relative_to(root).parts == relative.parts
+        except ValueError:
+            stays = False
+        if not stays or len(relative.parts) != 2:
+            raise DomainError(
+                f"{self.noun} {shown(relative.as_posix())} would be stored outside "
+                f"{self.folder_env}; refused"
+            )
+        return target

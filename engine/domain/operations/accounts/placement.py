@@ -9,10 +9,11 @@ from typing import Any
 
 from engine.config.catalogue import DEFAULT_STATUS
 from engine.config.model import BUCKETS
-from engine.domain.errors import DomainError
+from engine.domain.errors import DomainError, InvalidInput
+from engine.domain.ids import check_id, check_zone
 from engine.domain.models import Account, AccountParty, Client, Party
-from engine.domain.money import to_money
 from engine.domain.operations.accounts.changes import check_status, check_worklist
+from engine.domain.operations.params import money_param
 from engine.domain.unit import Unit
 
 
@@ -30,10 +31,13 @@ def ensure_client(unit: Unit, code: str) -> Client:
 
 
 def upsert_party(unit: Unit, spec: Mapping[str, Any]) -> Party:
-    """Create or update a party from ``{id, name, email, phone, timezone, address}``."""
-    party_id = str(spec.get("id") or "").strip()
-    if not party_id:
-        raise DomainError("a party needs an id")
+    """Create or update a party from ``{id, name, email, phone, timezone, address}``; the id
+    keeps the id rule and the time zone is one of the tz database."""
+    if spec.get("id") is None or spec.get("id") == "":
+        raise InvalidInput("id", "a party needs an id")
+    party_id = check_id(spec["id"], "id", "party id")
+    if spec.get("timezone") is not None:
+        check_zone(spec["timezone"])
     party = unit.session.get(Party, party_id)
     if party is None:
         party = Party(id=party_id)
@@ -74,10 +78,9 @@ def place_account(
     flags: Iterable[str] = (),
 ) -> Account:
     """Place a new account for a client; emits ``onAfterAccountInsert``."""
-    if not id:
-        raise DomainError("an account needs an id")
-    if unit.session.get(Account, id) is not None:
-        raise DomainError(f"account '{id}' already exists")
+    id = unit.new_key(Account, id, "account")
+    if bundle is not None:
+        bundle = check_id(bundle, "bundle", "bundle")
     ensure_client(unit, client)
     check_status(unit, status)
     if worklist is not None:
@@ -97,8 +100,10 @@ def place_account(
     )
     for bucket, value in (balances or {}).items():
         if bucket not in BUCKETS:
-            raise DomainError(f"account '{id}': unknown bucket '{bucket}'")
-        amount = to_money(value)
+            raise InvalidInput(
+                ("balances", str(bucket)), f"account '{id}': unknown bucket '{bucket}'"
+            )
+        amount = money_param(("balances", bucket), value, f"balance '{bucket}'")
         if amount < 0:
             raise DomainError(f"account '{id}': balance '{bucket}' is negative ({amount})")
         setattr(account, bucket, amount)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from engine.domain.errors import DomainError
+from engine.domain.ids import check_id
 from engine.domain.models import Account, Case, CaseAccount, CaseDefendant, Party
 from engine.domain.operations.accounts.changes import set_status
 from engine.domain.operations.cases.access import (
@@ -21,13 +22,13 @@ from engine.domain.operations.cases.access import (
 from engine.domain.unit import Unit
 
 
-def _ids(value: Iterable[Any] | str | None, what: str) -> list[str]:
+def _ids(value: Iterable[Any] | str | None, what: str, field: str) -> list[str]:
+    """The ids named, as given: each keeps the id rule (never stripped), none twice."""
     if value is None:
         return []
-    items = [value] if isinstance(value, str) else list(value)
-    ids = [str(item).strip() for item in items]
-    if any(not item for item in ids):
-        raise DomainError(f"an empty {what} id was given")
+    if isinstance(value, str):
+        return [check_id(value, field, f"{what} id")]
+    ids = [check_id(item, (field, n), f"{what} id") for n, item in enumerate(value)]
     if len(set(ids)) != len(ids):
         raise DomainError(f"a {what} is listed twice")
     return ids
@@ -75,7 +76,7 @@ def open_case(
     another system keep its history.
     """
     case_id = unit.new_key(Case, case, "case")
-    account_ids = _ids(accounts, "account")
+    account_ids = _ids(accounts, "account", "accounts")
     if not account_ids:
         raise DomainError(f"case '{case_id}' needs at least one account")
     rows: list[Account] = [unit.get(Account, account_id, "account") for account_id in account_ids]
@@ -91,7 +92,7 @@ def open_case(
             f"case '{case_id}': accounts {', '.join(account_ids)} belong to different bundles "
             f"({', '.join(sorted(bundles))})"
         )
-    defendant_ids = _ids(defendants, "defendant")
+    defendant_ids = _ids(defendants, "defendant", "defendants")
     _check_defendants(unit, case_id, rows, defendant_ids)
     if status_code is not None:
         _legal_status(unit, status_code)
@@ -135,7 +136,7 @@ def add_case_accounts(
     require_open(row, "add accounts")
     if status_code is not None:
         _legal_status(unit, status_code)
-    account_ids = _ids(accounts, "account")
+    account_ids = _ids(accounts, "account", "accounts")
     if not account_ids:
         raise DomainError(f"case '{row.id}': name at least one account to add")
     on_case = case_accounts(unit, row)
@@ -177,7 +178,7 @@ def add_defendants(unit: Unit, case: str, defendants: Iterable[str] | str) -> li
     """Add defendants: each must be a responsible party on an account of the case."""
     row = get_case(unit, case)
     require_open(row, "add defendants")
-    party_ids = _ids(defendants, "defendant")
+    party_ids = _ids(defendants, "defendant", "defendants")
     if not party_ids:
         raise DomainError(f"case '{row.id}': name at least one defendant to add")
     present = {link.party_id for link in row.defendants}

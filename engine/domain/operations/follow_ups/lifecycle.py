@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.config.errors import did_you_mean
 from engine.domain.errors import DomainError, NotFound
+from engine.domain.ids import check_id
 from engine.domain.models import Account, Case, FollowUp, FollowUpEntry, Transaction
 from engine.domain.operations.follow_ups.entries import get, record
 from engine.domain.unit import Unit
@@ -148,12 +149,11 @@ def open_follow_up(
     kind = canonical_kind(kind)
     if not isinstance(suspend_automation, bool):
         raise DomainError(f"suspend_automation must be true or false, got {suspend_automation!r}")
-    base = f"{subject_id}-{kind}"
-    ident = _new_id(unit, base) if follow_up is None else str(follow_up).strip()
-    if not ident or len(ident) > 64:
-        raise DomainError("a follow-up id is 1 to 64 characters")
-    if unit.session.get(FollowUp, ident) is not None:
-        raise DomainError(f"follow-up '{ident}' already exists")
+    if follow_up is None:
+        # Made of the subject's id and the kind; a long subject id can make it too long.
+        ident = check_id(_new_id(unit, f"{subject_id}-{kind}"), "follow_up", "follow-up id")
+    else:
+        ident = unit.new_key(FollowUp, follow_up, "follow-up", "follow_up")
     owner_name = str(owner).strip() if owner else None
     row = FollowUp(
         id=ident,

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from engine.config.catalogue import DEFAULT_STATUS
-from engine.domain.errors import DomainError
+from engine.domain.errors import DomainError, InvalidInput
+from engine.domain.ids import check_id
 from engine.domain.models import Account, AccountParty, Judgment, JudgmentSpread
 from engine.domain.money import ZERO, largest_remainder
 from engine.domain.operations.accounts.placement import ensure_client
@@ -82,12 +83,14 @@ def render_judgment(unit: Unit, request: JudgmentRequest) -> Judgment:
     if row.file_date is None:
         raise DomainError(f"case '{row.id}' has not been filed: file it before the judgment")
     client_code = _judgment_client(unit, request.judgment_client)
-    account_id = str(request.judgment_account or "").strip()
-    if not account_id:
-        raise DomainError(f"case '{row.id}': name the judgment account to create")
+    if not request.judgment_account:
+        raise InvalidInput(
+            "judgment_account", f"case '{row.id}': name the judgment account to create"
+        )
+    account_id = check_id(request.judgment_account, "judgment_account")
     if unit.session.get(Account, account_id) is not None:
         raise DomainError(f"account '{account_id}' already exists: name a new judgment account")
-    judgment_id = str(request.judgment or account_id).strip()
+    judgment_id = account_id if request.judgment is None else check_id(request.judgment, "judgment")
     if unit.session.get(Judgment, judgment_id) is not None:
         raise DomainError(f"judgment '{judgment_id}' already exists")
     principal = request.amount

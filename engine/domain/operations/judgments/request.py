@@ -37,10 +37,10 @@ class JudgmentRequest:
         """The request from parameters as given: amounts and the rate read exactly (a float by
         its shortest repr), or refused naming the parameter."""
         values = dict(given)
-        values["amount"] = money_param("judgment amount", given["amount"])
+        values["amount"] = money_param("amount", given["amount"], "judgment amount")
         for name in ("court_costs", "attorney_fees"):
             if given.get(name) is not None:
-                values[name] = money_param(name.replace("_", " "), given[name])
+                values[name] = money_param(name, given[name])
         if given.get("interest_rate") is not None:
             values["interest_rate"] = _rate(given["interest_rate"])
         if given.get("spread") is not None:
@@ -62,6 +62,8 @@ def _spread(case: Any, spread: Any) -> dict[str, Decimal]:
     if not isinstance(spread, Mapping) or not spread:
         raise DomainError(f"case '{case}': spread must map accounts to amounts")
     return {
-        str(account_id): money_param(f"spread to account '{account_id}'", value)
+        str(account_id): money_param(
+            ("spread", str(account_id)), value, f"spread to account '{account_id}'"
+        )
         for account_id, value in spread.items()
     }

@@ -98,7 +98,7 @@ def create_offer(
         )
     if amount is None:
         raise DomainError(f"offer '{oid}' needs an amount")
-    value = money_param("offer amount", amount)
+    value = money_param("amount", amount, "offer amount")
     if value <= 0:
         raise DomainError(f"offer '{oid}': the offer amount must be greater than zero, got {value}")
     outstanding = row_account.balance()

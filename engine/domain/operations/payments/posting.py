@@ -60,7 +60,7 @@ def post_payment(
 ) -> Transaction:
     """Post a payment and spread it (see the module docstring); emits ``onAfterPaymentPost``."""
     row: Account = unit.get(Account, str(account), "account")
-    paid = money_param(f"payment amount on account '{row.id}'", amount)
+    paid = money_param("amount", amount, f"payment amount on account '{row.id}'")
     if paid <= 0:
         raise DomainError(f"account '{row.id}': a payment must be greater than zero, got {paid}")
     day = date or unit.today

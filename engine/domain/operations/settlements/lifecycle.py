@@ -98,7 +98,7 @@ def _settlement_value(
     elif percent is not None:
         value = percent_of(account.balance(), percent_param("settlement percent", percent))
     else:
-        value = money_param("settlement amount", amount)
+        value = money_param("amount", amount, "settlement amount")
     if value <= 0:
         raise DomainError(
             f"settlement '{sid}': the settlement amount must be greater than zero, got {value}"
@@ -154,7 +154,9 @@ def _claims(unit: Unit, sid: str, claims: Iterable[Any] | None) -> list[Settleme
         claimant = item.get("claimant")
         if claimant is not None and unit.session.get(Party, str(claimant)) is None:
             raise DomainError(f"settlement '{sid}': unknown claimant party '{claimant}'")
-        value = money_param(f"claim {index + 1} amount", item.get("amount"))
+        value = money_param(
+            ("claims", index, "amount"), item.get("amount"), f"claim {index + 1} amount"
+        )
         if value <= 0:
             raise DomainError(
                 f"settlement '{sid}': claim {index + 1} amount must be greater than zero"
@@ -186,7 +188,9 @@ def _installments(
                 f"settlement '{sid}': installment {index + 1} is due {due}, before the "
                 f"inception date {inception}"
             )
-        value = money_param(f"installment {index + 1} amount", item["amount"])
+        value = money_param(
+            ("installments", index, "amount"), item["amount"], f"installment {index + 1} amount"
+        )
         if value <= 0:
             raise DomainError(
                 f"settlement '{sid}': installment {index + 1} amount must be greater than zero"
