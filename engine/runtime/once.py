@@ -1,0 +1,71 @@
+"""Operations sent with an idempotency key: the first answer is kept and replayed.
+
+The key is scoped to the caller (an API token): two tokens may use the same key. The answer
+is written in the operation's own transaction, so a payment and the record that it was made
+commit together, or neither does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.domain import models as m
+from engine.domain.operations import invoke
+from engine.runtime.errors import IdempotencyConflict
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """Who asked (``scope``), their key, and how to store the answer as JSON."""
+
+    scope: str
+    key: str
+    encode: Callable[[Any], Any] = lambda result: result
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The operation's result as stored (JSON), and whether it is a replay."""
+
+    result: Any
+    replay: bool
+
+
+def fingerprint(route: str, params: Any) -> str:
+    """What makes two requests the same: the route and the canonical JSON of the body."""
+    text = json.dumps([route, params], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def operate_once(unit: Any, name: str, params: dict[str, Any], once: Once) -> Answer:
+    """Run ``name`` unless this scope already sent ``once.key``; then replay its answer."""
+    session = unit.session
+    route = f"operations/{name}"
+    digest = fingerprint(route, params)
+    found = session.get(m.IdempotencyKey, (once.scope, once.key))
+    if found is not None:
+        if found.fingerprint != digest:
+            raise IdempotencyConflict(
+                f"the Idempotency-Key '{once.key}' was used for another request "
+                f"({found.route}, {found.created_at:%Y-%m-%d %H:%M}); use a new key for a "
+                "new request",
+                once.key,
+            )
+        return Answer(found.result, replay=True)
+    result = once.encode(invoke(unit, name, params))
+    session.add(
+        m.IdempotencyKey(
+            token_id=once.scope,
+            key=once.key,
+            route=route,
+            fingerprint=digest,
+            result=result,
+            created_at=unit.now,
+        )
+    )
+    session.flush()  # a concurrent twin fails here, inside the transaction
+    return Answer(result, replay=False)
