@@ -17,7 +17,7 @@ from engine.runtime.dispatch.redrive import Retried
 from engine.runtime.dispatch.runs import until_holds
 from engine.runtime.engine import Engine, Submitted
 from engine.runtime.errors import IdempotencyConflict, RetryRefused, RunFailed, StepFailed
-from engine.runtime.once import Answer, Once, fingerprint
+from engine.runtime.once import Answer, Once, fingerprint, recall, remember
 from engine.runtime.traces.queries import account_events, event_detail, event_list, run_detail
 
 __all__ = [
@@ -45,6 +45,8 @@ __all__ = [
     "explain",
     "failing_summary",
     "fingerprint",
+    "recall",
+    "remember",
     "resolve",
     "run_detail",
     "until_holds",

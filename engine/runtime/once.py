@@ -41,31 +41,43 @@ def fingerprint(route: str, params: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def operate_once(unit: Any, name: str, params: dict[str, Any], once: Once) -> Answer:
-    """Run ``name`` unless this scope already sent ``once.key``; then replay its answer."""
-    session = unit.session
-    route = f"operations/{name}"
-    digest = fingerprint(route, params)
+def recall(session: Any, once: Once, route: str, params: Any) -> Answer | None:
+    """The first answer to ``once.key`` from this scope, if any; a different request with
+    the key is an ``IdempotencyConflict``."""
     found = session.get(m.IdempotencyKey, (once.scope, once.key))
-    if found is not None:
-        if found.fingerprint != digest:
-            raise IdempotencyConflict(
-                f"the Idempotency-Key '{once.key}' was used for another request "
-                f"({found.route}, {found.created_at:%Y-%m-%d %H:%M}); use a new key for a "
-                "new request",
-                once.key,
-            )
-        return Answer(found.result, replay=True)
-    result = once.encode(invoke(unit, name, params))
+    if found is None:
+        return None
+    if found.fingerprint != fingerprint(route, params):
+        raise IdempotencyConflict(
+            f"the Idempotency-Key '{once.key}' was used for another request "
+            f"({found.route}, {found.created_at:%Y-%m-%d %H:%M}); use a new key for a "
+            "new request",
+            once.key,
+        )
+    return Answer(found.result, replay=True)
+
+
+def remember(session: Any, now: Any, once: Once, route: str, params: Any, result: Any) -> Answer:
+    """Keep the first answer (encoded as JSON) in the caller's transaction."""
+    encoded = once.encode(result)
     session.add(
         m.IdempotencyKey(
             token_id=once.scope,
             key=once.key,
             route=route,
-            fingerprint=digest,
-            result=result,
-            created_at=unit.now,
+            fingerprint=fingerprint(route, params),
+            result=encoded,
+            created_at=now,
         )
     )
     session.flush()  # a concurrent twin fails here, inside the transaction
-    return Answer(result, replay=False)
+    return Answer(encoded, replay=False)
+
+
+def operate_once(unit: Any, name: str, params: dict[str, Any], once: Once) -> Answer:
+    """Run ``name`` unless this scope already sent ``once.key``; then replay its answer."""
+    route = f"operations/{name}"
+    found = recall(unit.session, once, route, params)
+    if found is not None:
+        return found
+    return remember(unit.session, unit.now, once, route, params, invoke(unit, name, params))

@@ -102,3 +102,21 @@ def test_an_operation_without_a_key_runs_every_time(
         answer = client.post("/operations/post_payment", json=body, headers=headers["integrator"])
         assert answer.status_code == 200, answer.text
     assert _transactions(engine) == before + 2
+
+
+def test_completing_a_task_twice_with_one_key_replays_the_first_answer(
+    client: TestClient, headers: dict[str, dict[str, str]], engine: Engine, place: Place
+) -> None:
+    place("A1")
+    task = client.get("/tasks", headers=headers["viewer"]).json()["tasks"][0]["id"]
+    key = {**headers["integrator"], "Idempotency-Key": "task-done-1"}
+    note = {"note": "Left a voicemail."}
+    first = client.post(f"/tasks/{task}/complete", json=note, headers=key)
+    again = client.post(f"/tasks/{task}/complete", json=note, headers=key)
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    assert again.json() == first.json() and again.headers["Idempotency-Replayed"] == "true"
+    other = client.post(f"/tasks/{task}/complete", json={"note": "other"}, headers=key)
+    assert other.status_code == 409 and "'task-done-1'" in other.json()["detail"]
+    with engine.sessions() as session:
+        notes = session.scalars(select(m.Note.text)).all()
+    assert sum("Left a voicemail." in text for text in notes) == 1

@@ -22,17 +22,13 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.api.auth import guard
 from engine.api.deps import state
+from engine.api.idempotency import KEY_DOC, conflict
 from engine.api.operation_models import exact, params_model
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import OperationInfo, OperationResult, check_json, check_text
 from engine.config.errors import did_you_mean
 from engine.domain.operations import OPERATIONS
 from engine.runtime import IdempotencyConflict, Once
-
-KEY_DOC = (
-    "A key of your choosing, scoped to your token: a repeat of the same request returns "
-    "the first answer without running again; another request with the key is 409."
-)
 
 log = logging.getLogger("docket.api")
 
@@ -146,12 +142,7 @@ async def _run(st: Any, name: str, params: dict[str, Any], once: Once | None) ->
             # A twin with the same key committed first: this one rolled back; replay it.
             return await anyio.to_thread.run_sync(st.operate, name, params, once)
     except IdempotencyConflict as exc:
-        raise ProblemError(
-            409,
-            str(exc),
-            kind="idempotency-key-reused",
-            errors=[{"field": "header.Idempotency-Key", "message": f"already used: {exc.key}"}],
-        ) from None
+        raise conflict(exc) from None
     except SHAPE_ERRORS as exc:
         log.warning("operation %s refused its parameters: %r", name, exc, exc_info=True)
         raise ProblemError(
