@@ -36,7 +36,8 @@ def plain_json(value: Any) -> Any:
 def host(url: str) -> str:
     """Where a request went, without path or query (which may carry a token)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "the server"
+    netloc = parts.netloc.rpartition("@")[2]  # never the user info (user:password@)
+    return f"{parts.scheme}://{netloc}" if netloc else "the server"
 
 
 def retry_after(response: requests.Response) -> float | None:

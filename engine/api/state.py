@@ -99,10 +99,11 @@ class ApiState:
         with self.gate.turn("ingest"), self.engine.unit(source) as unit:
             yield unit
 
-    def operate(self, name: str, params: dict[str, Any]) -> Any:
-        """A domain operation in the ingest turn of the write gate (blocking)."""
+    def operate(self, name: str, params: dict[str, Any], once: Any = None) -> Any:
+        """A domain operation in the ingest turn of the write gate (blocking); with ``once``
+        (a ``runtime.Once``) an ``Answer``, replayed for a key its token already sent."""
         with self.gate.turn("ingest"):
-            return self.engine.operate(name, params, "api")
+            return self.engine.operate(name, params, "api", once=once)
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:

@@ -30,7 +30,12 @@ from engine.config.model import (
 )
 from engine.config.references import References
 from engine.config.schemagen_defs import CLIENT_CODE_MAX
-from engine.config.secrets import inline_secrets, variable_name
+from engine.config.secrets import (
+    credentials_in_url,
+    inline_secrets,
+    url_credentials,
+    variable_name,
+)
 
 HOLDS: tuple[str, ...] = ("bankruptcy", "deceased", "cease_communication", "dispute")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -259,6 +264,13 @@ class PartCompiler:
                 f"{owner}: settings '{shown}' is a secret written inline; put it in an "
                 f"environment variable and write '${{{variable}}}'",
                 where,
+                stage="references",
+            )
+        for path in url_credentials(settings.value if settings is not None else None):
+            assert settings is not None
+            self.error(
+                f"{owner}: {credentials_in_url(item.key or 'connector', path)}",
+                Node(settings.file, (*settings.path, *path), None),
                 stage="references",
             )
         return ConnectorConfig(

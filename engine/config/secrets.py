@@ -17,6 +17,9 @@ SECRET_KEY = re.compile(
     r"(password|passwd|secret|token|api_?key|private_?key|credentials?)$", re.IGNORECASE
 )
 
+# The user-info part of a URL (``admin:secret@``); the password travels with every log line.
+URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/\s?#@]*)@")
+
 PathKey = tuple[str | int, ...]
 
 
@@ -44,6 +47,37 @@ def inline_secrets(settings: Any, path: PathKey = ()) -> list[PathKey]:
     return found
 
 
+def url_credentials(settings: Any, path: PathKey = ()) -> list[PathKey]:
+    """Paths of strings holding a URL with credentials written inline (``http://u:p@host``).
+
+    User info made only of ``${VAR}`` references (``http://${USER}:${PASS}@host``) is allowed:
+    those values are read from the environment and blanked like any secret.
+    """
+    found: list[PathKey] = []
+    if isinstance(settings, Mapping):
+        for key, value in settings.items():
+            found.extend(url_credentials(value, (*path, str(key))))
+    elif isinstance(settings, list | tuple):
+        for index, value in enumerate(settings):
+            found.extend(url_credentials(value, (*path, index)))
+    elif isinstance(settings, str):
+        for match in URL_USERINFO.finditer(settings):
+            if ENV_REFERENCE.sub("", match.group(1)).strip(":"):
+                found.append(path)
+                break
+    return found
+
+
 def variable_name(*words: str | int) -> str:
     """A suggested variable name: ``mail``, ``password`` -> ``MAIL_PASSWORD``."""
     return "_".join("".join(c if c.isalnum() else "_" for c in str(w)).upper() for w in words)
+
+
+def credentials_in_url(owner: str, path: PathKey) -> str:
+    """The message for ``http://user:password@host`` in a connector's settings."""
+    shown = ".".join(str(p) for p in path)
+    variable = variable_name(owner, *path, "credentials")
+    return (
+        f"settings '{shown}' has credentials written inline in the URL (user:password@); "
+        f"put them in an environment variable and write '${{{variable}}}@' (or a header)"
+    )

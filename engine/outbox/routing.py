@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.config.errors import ConfigError, Finding, Severity
 from engine.config.model import ConnectorConfig, RuleSet
-from engine.config.secrets import variable_name
+from engine.config.secrets import credentials_in_url, url_credentials, variable_name
 from engine.outbox.api import Connector, ConnectorContext, ConnectorType
 from engine.outbox.errors import UnknownConnector
 from engine.outbox.registry import load_type, settings_problems
@@ -150,6 +150,8 @@ def build(
                 f"environment variable and write ${{{variable_name(config.id, *path)}}}",
                 ("settings", *path),
             )
+        for path in url_credentials(config.settings):
+            problem(credentials_in_url(config.id, path), ("settings", *path))
         expanded = expand(config.settings, env)
         secrets.extend(expanded.secrets)
         unresolved: set[tuple[str | int, ...]] = set()

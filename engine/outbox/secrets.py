@@ -2,8 +2,10 @@
 
 A settings key that names a secret (``password``, ``token``, ``secret``, ``api_key``…) must
 hold exactly one ``${VARIABLE}`` reference; any other string may hold references too
-(``https://${SMS_HOST}/send``). The values read for secret keys are remembered so a
-``Redactor`` can blank them out of errors, logs and ``docket outbox show``.
+(``https://${SMS_HOST}/send``, ``Basic ${HOOK_AUTH}``). Every value read from the environment
+is remembered so a ``Redactor`` can blank it out of errors, logs, ``docket outbox show`` and
+``GET /outbox``; so are the credentials of ``Authorization`` values (``Basic …``, ``Bearer …``)
+and of URLs (``user:password@``), whoever echoes them.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from engine.config.secrets import ENV_REFERENCE, inline_secrets, is_secret_key
+from engine.config.secrets import ENV_REFERENCE, inline_secrets
 
 __all__ = ["ENV_REFERENCE", "MASK", "Expanded", "Redactor", "expand", "inline_secrets"]
 
 MASK = "***"
+
+# ``Authorization: Basic dXNlcjpwYXNz`` as a gateway may echo it back, and ``user:pass@`` in URLs.
+_SCHEME_CREDENTIALS = re.compile(r"\b(Basic|Bearer|Digest|Token)(\s+)[A-Za-z0-9+/=._~-]{4,}", re.I)
+_URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s?#@]+@")
 
 
 @dataclass(slots=True)
@@ -26,27 +32,22 @@ class Expanded:
     """Settings with references replaced, the secret values read, and what was missing."""
 
     settings: Any
-    secrets: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # every value read from the environment
     missing: list[tuple[str, str]] = field(default_factory=list)  # (settings path, variable)
 
 
 def expand(settings: Any, environ: Mapping[str, str]) -> Expanded:
-    """Replace ``${VAR}`` references from ``environ``; remember the values of secret keys."""
+    """Replace ``${VAR}`` references from ``environ``; remember every value read."""
     result = Expanded(None)
-    result.settings = _expand(settings, environ, (), result, secret=False)
+    result.settings = _expand(settings, environ, (), result)
     return result
 
 
-def _expand(
-    value: Any, environ: Mapping[str, str], path: tuple[str, ...], out: Expanded, secret: bool
-) -> Any:
+def _expand(value: Any, environ: Mapping[str, str], path: tuple[str, ...], out: Expanded) -> Any:
     if isinstance(value, Mapping):
-        return {
-            str(k): _expand(v, environ, (*path, str(k)), out, secret or is_secret_key(str(k)))
-            for k, v in value.items()
-        }
+        return {str(k): _expand(v, environ, (*path, str(k)), out) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_expand(v, environ, (*path, str(i)), out, secret) for i, v in enumerate(value)]
+        return [_expand(v, environ, (*path, str(i)), out) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -56,7 +57,7 @@ def _expand(
             out.missing.append((".".join(path), name))
             return ""
         found = environ[name]
-        if secret and found:
+        if found:  # any variable may carry a secret (a header, a URL's user info)
             out.secrets.append(found)
         return found
 
@@ -64,7 +65,7 @@ def _expand(
 
 
 class Redactor:
-    """Blanks known secret values (and their URL-encoded forms) out of text."""
+    """Blanks known secret values (and their URL-encoded forms) and credentials out of text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         forms: set[str] = set()
@@ -79,4 +80,5 @@ class Redactor:
             return None
         for form in self._forms:
             text = text.replace(form, MASK)
-        return text
+        text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+        return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)

@@ -16,15 +16,19 @@ from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.dispatch.redrive import Retried
 from engine.runtime.dispatch.runs import until_holds
 from engine.runtime.engine import Engine, Submitted
-from engine.runtime.errors import RetryRefused, RunFailed, StepFailed
+from engine.runtime.errors import IdempotencyConflict, RetryRefused, RunFailed, StepFailed
+from engine.runtime.once import Answer, Once, fingerprint, recall, remember
 from engine.runtime.traces.queries import account_events, event_detail, event_list, run_detail
 
 __all__ = [
     "BUILTINS",
     "Action",
     "ActionRegistry",
+    "Answer",
     "Dispatcher",
     "Engine",
+    "IdempotencyConflict",
+    "Once",
     "ProcessStats",
     "Retried",
     "RetryRefused",
@@ -40,6 +44,9 @@ __all__ = [
     "event_list",
     "explain",
     "failing_summary",
+    "fingerprint",
+    "recall",
+    "remember",
     "resolve",
     "run_detail",
     "until_holds",

@@ -33,6 +33,7 @@ from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.dispatch.redrive import Retried
 from engine.runtime.errors import RetryRefused
 from engine.runtime.inbox import SUBJECT_MODELS, accept, check
+from engine.runtime.once import Once, operate_once
 
 T = TypeVar("T")
 
@@ -166,9 +167,21 @@ class Engine:
             del loaded
             return results
 
-    def operate(self, name: str, params: dict[str, Any] | None = None, source: str = "api") -> Any:
-        """Run a domain operation (a "button") in its own transaction."""
+    def operate(
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        source: str = "api",
+        once: Once | None = None,
+    ) -> Any:
+        """Run a domain operation (a "button") in its own transaction.
+
+        With ``once`` the answer is an ``Answer``: the first result for that scope and key,
+        replayed without running again (``IdempotencyConflict`` for a different request).
+        """
         with self.unit(source) as unit:
+            if once is not None:
+                return operate_once(unit, name, params or {}, once)
             return invoke(unit, name, params or {})
 
     # --- processing ----------------------------------------------------------------------

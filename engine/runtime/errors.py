@@ -30,3 +30,11 @@ class RetryRefused(DocketError):
     def __init__(self, message: str, unknown: bool = False) -> None:
         super().__init__(message)
         self.unknown = unknown
+
+
+class IdempotencyConflict(DocketError):
+    """An Idempotency-Key already answered a different request (``key`` names it)."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key

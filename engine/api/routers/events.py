@@ -3,6 +3,8 @@ events by status and re-drive failed ones (``POST /events/{id}/retry``)."""
 
 from __future__ import annotations
 
+import json
+from hashlib import sha256
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -80,17 +82,19 @@ def _parse(raw: bytes) -> EventIn:
     "/events",
     status_code=202,
     response_model=EventAccepted,
+    responses=responses(409),
     summary="Send an event",
     description=(
         "Puts the event in the inbox; the engine processes it shortly after (202). An event "
         "the inbox refuses (unknown name, unknown subject, a date trigger…) is kept with its "
-        "reason and answered 422 with the event's id. With `Idempotency-Key`, a repeat "
-        "answers the first outcome with the same status code and `replay: true`."
+        "reason and answered 422 with the event's id. With `Idempotency-Key` (scoped to the "
+        "token), a repeat answers the first outcome with the same status code and "
+        "`replay: true`; another event with the key is 409."
     ),
     openapi_extra=DOCUMENT,
 )
 async def post_event(request: Request) -> Response:
-    await authorize(request, "integrator", bearer_token(request))
+    identity = await authorize(request, "integrator", bearer_token(request))
     idempotency_key = request.headers.get("idempotency-key")
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 200:
@@ -114,12 +118,12 @@ async def post_event(request: Request) -> Response:
         "case": body.case,
         "subject": (body.subject.kind, body.subject.id) if body.subject else None,
         "data": body.data,
-        "idempotency_key": idempotency_key,
+        "idempotency_key": _scoped(identity.token_id, idempotency_key),
     }
     st = state(request)
     submitted = await st.ingestor.submit(event)
     if submitted.replay:
-        await anyio.to_thread.run_sync(_same_request, st, submitted.id, event)
+        await anyio.to_thread.run_sync(_same_request, st, submitted.id, event, idempotency_key)
     outcome = "replayed" if submitted.replay else submitted.status
     st.metrics.events_received.labels("accepted" if outcome == "pending" else outcome).inc()
     headers = {"Idempotency-Replayed": "true"} if submitted.replay else {}
@@ -143,25 +147,41 @@ async def post_event(request: Request) -> Response:
     return Response(dumps(answer), status_code=202, media_type="application/json", headers=headers)
 
 
-def _same_request(st: Any, event_id: str, event: dict[str, Any]) -> None:
-    """A key reused for a different event is an error, not a replay."""
+def _scoped(token_id: str, key: str | None) -> str | None:
+    """The inbox key of a token's Idempotency-Key: two tokens may use the same key."""
+    if key is None:
+        return None
+    scoped = f"{token_id}:{key}"
+    # The inbox column holds 200 characters, like the header: a long key is kept hashed.
+    return scoped if len(scoped) <= 200 else f"{token_id}:sha256:{sha256(key.encode()).hexdigest()}"
 
-    def stored(session: Any) -> tuple[str, str | None, str | None] | None:
+
+def _same_request(st: Any, event_id: str, event: dict[str, Any], key: str | None) -> None:
+    """A key reused for a different event (name, subject or data) is a conflict, not a
+    replay that would drop the new data."""
+
+    def stored(session: Any) -> tuple[str, str | None, str | None, str] | None:
         row = session.scalars(select(m.InboxEvent).where(m.InboxEvent.id == event_id)).first()
-        return None if row is None else (row.name, row.subject_kind, row.subject_id)
+        return (
+            None if row is None else (row.name, row.subject_kind, row.subject_id, _json(row.data))
+        )
 
     found = st.engine.read(stored)
     kind, subject_id = event["subject"] or (
         ("case", event["case"]) if event["case"] else ("account", event["account"])
     )
-    if found is not None and found != (event["name"], kind, subject_id):
+    if found is not None and found != (event["name"], kind, subject_id, _json(event["data"])):
         raise ProblemError(
-            422,
-            f"this Idempotency-Key was used for another event ({found[0]} on "
-            f"{found[1]} {found[2]}); use a new key for a new event",
+            409,
+            f"the Idempotency-Key '{key}' was used for another event ({found[0]} on "
+            f"{found[1]} {found[2]}, or other data); use a new key for a new event",
             kind="idempotency-key-reused",
-            errors=[{"field": "header.Idempotency-Key", "message": "already used"}],
+            errors=[{"field": "header.Idempotency-Key", "message": f"already used: {key}"}],
         )
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data or {}, sort_keys=True, default=str)
 
 
 @router.get("/events", response_model=EventPage, **guard("viewer"))

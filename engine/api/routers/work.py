@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.api.auth import guard
 from engine.api.deps import Cursor, Filter, IdPath, IntPath, Limit, decode_cursor, encode_cursor
 from engine.api.deps import state as state_of
+from engine.api.idempotency import IdempotencyKey, answered, once_for
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.api.schemas import TaskComplete, TaskOut, TaskPage, WorklistOut, WorklistPage
 from engine.config.errors import did_you_mean
@@ -181,17 +182,27 @@ def complete_task(
     request: Request,
     task_id: IntPath,
     body: Annotated[TaskComplete | None, Body()] = None,
-) -> dict[str, Any]:
-    """Mark an open task done (409 if it is not open); a ``note`` goes on its account."""
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Mark an open task done (409 if it is not open); a ``note`` goes on its account. With
+    ``Idempotency-Key`` a repeat replays the first answer."""
+    once = once_for(request, idempotency_key)
+    params = body.model_dump() if body is not None else None
     with state_of(request).writing() as unit:
-        row = unit.session.get(m.Task, task_id)
-        if row is None:
-            raise ProblemError(404, f"unknown task {task_id}", kind="not-found")
-        if row.status != OPEN_TASK:
-            raise ProblemError(409, f"task {task_id} is {row.status}, not open", kind="refused")
-        row.status = DONE_TASK
-        if body is not None and body.note and row.account_id:
-            account = unit.session.get(m.Account, row.account_id)
-            if account is not None:
-                accounts.add_note(unit, account, f"Task {row.id} done: {body.note}")
-        return task_json(row)
+        route = f"tasks/{task_id}/complete"
+        return answered(unit, once, route, params, lambda: _complete(unit, task_id, body))
+
+
+def _complete(unit: Any, task_id: int, body: TaskComplete | None) -> dict[str, Any]:
+    """Mark the task done in ``unit``; 404 unknown, 409 not open."""
+    row = unit.session.get(m.Task, task_id)
+    if row is None:
+        raise ProblemError(404, f"unknown task {task_id}", kind="not-found")
+    if row.status != OPEN_TASK:
+        raise ProblemError(409, f"task {task_id} is {row.status}, not open", kind="refused")
+    row.status = DONE_TASK
+    if body is not None and body.note and row.account_id:
+        account = unit.session.get(m.Account, row.account_id)
+        if account is not None:
+            accounts.add_note(unit, account, f"Task {row.id} done: {body.note}")
+    return task_json(row)

@@ -29,7 +29,7 @@ from engine.domain.models.runs import (
     SchedulerState,
 )
 from engine.domain.models.settlements import Installment, Offer, Settlement, SettlementClaim
-from engine.domain.models.tokens import ApiToken
+from engine.domain.models.tokens import ApiToken, IdempotencyKey
 from engine.domain.models.work import FollowUp, FollowUpEntry, Note, Record, Task
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "FiredEvent",
     "FollowUp",
     "FollowUpEntry",
+    "IdempotencyKey",
     "InboxEvent",
     "Installment",
     "Judgment",
