@@ -122,6 +122,15 @@ _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
         "Triggers that fired.",
         {"trigger": ref("id", "Trigger id."), "case": ref("id", "Case id."), "late": flag("Late.")},
     ),
+    "skipped": (
+        "Date-trigger firings the sweep recorded as skipped (catch_up), on the day it did.",
+        {
+            "trigger": ref("id", "Trigger id."),
+            "case": ref("id", "Case id."),
+            "due": ref("date", "The due day it missed."),
+            "reason": text("Why (case-insensitive substring)."),
+        },
+    ),
     "blocked": (
         "Contacts the contact policy blocked.",
         {"channel": text("Channel."), "reason": text("Reason."), "to": _TO, "status": _STATUS},

@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.domain.date_changes import track
 from engine.domain.models.base import json_default
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -79,7 +80,10 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    """Sessions for the store; each notes the subjects whose dates it writes (for sweeps)."""
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    track(factory)
+    return factory
 
 
 @contextmanager

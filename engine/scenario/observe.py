@@ -106,6 +106,26 @@ def blocked(session: Session) -> list[Item]:
     return found
 
 
+def skipped(session: Session) -> list[Item]:
+    """Date firings the sweep recorded as skipped, on the day it did, with the reason."""
+    rows = session.scalars(
+        select(m.FiredDate)
+        .where(m.FiredDate.outcome == "skipped")
+        .order_by(m.FiredDate.fired_on, m.FiredDate.trigger_id, m.FiredDate.subject_id)
+    )
+    return [
+        {
+            "trigger": r.trigger_id,
+            "on": plain(r.fired_on),
+            "due": plain(r.due_on),
+            "reason": r.reason,
+            "case": r.subject_id if r.subject_kind == "case" else None,
+            "account": r.subject_id if r.subject_kind == "account" else None,
+        }
+        for r in rows
+    ]
+
+
 def tasks(session: Session) -> list[Item]:
     return [
         {
@@ -177,6 +197,7 @@ LISTS: dict[str, Callable[[Session], list[Item]]] = {
     "notes": notes,
     "records": records,
     "fired": fired,
+    "skipped": skipped,
     "blocked": blocked,
 }
 

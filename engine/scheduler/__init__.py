@@ -10,7 +10,18 @@ imports nothing, so no module here pulls another in by accident):
   it: ``switch(engine, root)``, ``adopt(engine)`` (``on_change``), ``open_published(db_url)``
   and ``follow(engine)``;
 - ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
-  embedded APScheduler 3 wiring (two fixed jobs, never one per case).
+  embedded APScheduler 3 wiring (two fixed jobs, never one per case);
+- ``arming`` — since when each trigger is swept; ``changes`` — the subjects whose dates
+  were written since the last sweep (both tell a date entered late from history).
 """
 
-__all__ = ["errors", "jobs", "service", "settlements", "sweep", "versions"]
+__all__ = [
+    "arming",
+    "changes",
+    "errors",
+    "jobs",
+    "service",
+    "settlements",
+    "sweep",
+    "versions",
+]
