@@ -34,15 +34,38 @@ def trigger_line(entry: dict[str, Any]) -> str:
     return text
 
 
+RULE_TEXT = {
+    "hold": "a contact hold",
+    "stop_contact": "a stop-contact status",
+    "quiet_hours": "quiet hours",
+    "cap": "a contact cap",
+}
+
+
+def held_line(held: dict[str, Any]) -> str:
+    """A message the contact policy held back, and the rule that did."""
+    until = f" until {held['until']}" if held.get("until") else ""
+    rule = RULE_TEXT.get(held.get("rule") or "", "the contact policy")
+    return (
+        f"contact policy held {held['channel']} {held['template'] or ''} -> {held['to']} "
+        f"(path {held['path']}, run {held['run']}): {held['status']}{until} by {rule} — "
+        f"{held['reason']}"
+    )
+
+
 def echo_event(detail: dict[str, Any]) -> None:
     subject = detail["subject"]
     late = " late" if detail.get("late") else ""
+    if detail.get("late_reason"):
+        late += f" ({detail['late_reason']})"
     click.echo(
         f"{detail['date']} {detail['name']} on {subject['kind']} {subject['id']}{late}"
         f" — {detail['status']}" + (f": {detail['reason']}" if detail.get("reason") else "")
     )
     for entry in detail["triggers"]:
         click.echo(trigger_line(entry))
+        for held in entry.get("held") or []:
+            click.echo(f"    {held_line(held)}")
     if not detail["triggers"] and detail["status"] == "processed":
         click.echo("  no trigger listens to this event")
     for run_id in detail.get("resumed") or []:

@@ -15,11 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config.schemagen import OUTGOING_STATUSES
+from engine.domain import contact_policy
 from engine.domain import models as m
 from engine.domain.operations import follow_ups, offers
 from engine.domain.operations.settlements import figures
 
 Item = dict[str, Any]
+OUTGOING = frozenset(OUTGOING_STATUSES)
 
 # Expectation list -> outbox channel.
 MESSAGE_CHANNELS = {
@@ -30,6 +33,9 @@ MESSAGE_CHANNELS = {
     "reports": "report",
 }
 BLOCKED_STATUSES = ("blocked", "deferred", "skipped")
+# Lists of consumer contact: they match only messages that are to go out, unless an item
+# names a status (a blocked letter did not go out: it is expected under ``blocked``).
+CONTACT_LISTS = frozenset({"letters", "emails", "sms"})
 
 
 def plain(value: Any) -> Any:
@@ -102,6 +108,7 @@ def blocked(session: Session) -> list[Item]:
         item = _message(row)
         item["channel"] = row.channel
         item["reason"] = row.block_reason or row.status
+        item["rule"] = contact_policy.rule_of(row.block_reason)
         found.append(item)
     return found
 

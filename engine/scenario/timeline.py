@@ -102,6 +102,7 @@ def _collect(session: Session) -> dict[date, dict[str, list[Any]]]:
                 "to": recipient.get("party") or recipient.get("address"),
                 "late": bool(o.late),
                 "status": o.status,
+                **({"reason": o.block_reason} if o.block_reason else {}),
             }
         )
     for t in session.scalars(select(m.Task).order_by(m.Task.id)):
@@ -197,7 +198,8 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
                 late = " LATE" if msg["late"] else ""
                 to = f" -> {msg['to']}" if msg["to"] else ""  # a report goes to no one
                 kind = key[:-1] if key != "sms" else "sms"
-                lines.append(f"  {kind} {msg['template']}{to}{late}")
+                held = f" {msg['status'].upper()}: {msg['reason']}" if msg.get("reason") else ""
+                lines.append(f"  {kind} {msg['template']}{to}{late}{held}")
         for task in entry.get("tasks", []):
             lines.append(f"  task [{task['department']}] {task['title']} (due {task['due']})")
         lines.extend(f"  note {text}" for text in entry.get("notes", []))

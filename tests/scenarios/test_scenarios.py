@@ -215,3 +215,13 @@ def test_simulate_tells_a_date_entered_late_from_downtime() -> None:
         "  skipped mediation-reminder (case C2): due 2026-05-21, "
         "entered after its due day; catch_up: skip"
     ) in block
+
+
+def test_simulate_shows_a_held_message_with_the_rule_that_held_it() -> None:
+    path = HERE / "contact-bankruptcy-blocks-court-reminder.yaml"
+    result = docket("simulate", str(path))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    block = lines[lines.index("2026-05-20 Wed") : lines.index("2026-05-21 Thu")]
+    assert "  fired court-reminder (case C1)" in block
+    assert "  letter court-reminder -> P1 BLOCKED: hold: bankruptcy on account A1" in block
