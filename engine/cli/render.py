@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from engine.runtime import failing_summary
+from engine.runtime import failing_summary, holding_summary
 
 OUTCOME_TEXT = {
     "ran": "fired",
@@ -24,7 +24,7 @@ def trigger_line(entry: dict[str, Any]) -> str:
     if outcome == "condition_false" and entry.get("if"):
         text += f" — {failing_summary(entry['if'])}"
     if outcome == "unless_true" and entry.get("unless"):
-        text += f" — unless {entry['unless'].get('expr', '')}"
+        text += f" — unless {holding_summary(entry['unless'])}"
     if entry.get("runs"):
         text += f" (runs {', '.join(str(r) for r in entry['runs'])})"
     if entry.get("reason"):
@@ -108,3 +108,31 @@ def echo_run(detail: dict[str, Any]) -> None:
         click.echo(f"  waiting until {detail['wait_until']}")
     if detail.get("error"):
         click.echo(f"  error at {detail['error_step']}: {detail['error']}")
+
+
+def date_line(entry: dict[str, Any]) -> str:
+    """One date trigger on one subject: fired, skipped, upcoming, pending, queued or never."""
+    subject = entry["subject"]
+    field = str(entry["field"]).split(".", 1)[-1]
+    what = f"{field} {entry['date']}" if entry.get("date") else field
+    if entry.get("offset"):
+        what += f" {entry['offset']}"
+    head = f"  {entry['trigger']} on {subject['kind']} {subject['id']} ({what}): "
+    due = f"due {entry['due_on']}" if entry.get("due_on") else ""
+    reason = entry.get("reason")
+    status = entry["status"]
+    if status == "fired":
+        late = f", late: {reason}" if entry.get("late") else ""
+        runs = ", ".join(str(r) for r in entry.get("runs") or [])
+        return head + f"fired {entry['on']}{late} ({due}; runs {runs})"
+    if status == "skipped":
+        return head + f"skipped {entry['on']} ({due}): {reason}"
+    if status == "upcoming":
+        return head + f"upcoming, {due}" + (f" ({reason})" if reason else "")
+    if status == "pending":
+        return head + f"pending, {due}: {reason}"
+    if status == "queued":
+        return head + f"queued {entry['on']} ({due}), not processed yet"
+    if status == "failed":
+        return head + f"FAILED {entry['on']} ({due}): {entry.get('error')}"
+    return head + "never" + (f" ({due})" if due else "") + f": {reason}"

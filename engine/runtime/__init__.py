@@ -10,13 +10,13 @@ Outer layers import from this face.
 from engine.runtime.actions import BUILTINS, builtin_registry
 from engine.runtime.actions.registry import Action, ActionRegistry, StepContext
 from engine.runtime.batching.drain import ProcessStats
-from engine.runtime.context.conditions import explain, failing_summary
+from engine.runtime.context.conditions import explain, failing_summary, holding_summary
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.dispatch.runs import until_holds
 from engine.runtime.engine import Engine, Submitted
 from engine.runtime.errors import RunFailed, StepFailed
-from engine.runtime.traces.queries import account_events, event_detail, run_detail
+from engine.runtime.traces.queries import account_events, case_events, event_detail, run_detail
 
 __all__ = [
     "BUILTINS",
@@ -32,10 +32,12 @@ __all__ = [
     "Submitted",
     "account_events",
     "builtin_registry",
+    "case_events",
     "context_for",
     "event_detail",
     "explain",
     "failing_summary",
+    "holding_summary",
     "resolve",
     "run_detail",
     "until_holds",

@@ -11,14 +11,17 @@ imports nothing, so no module here pulls another in by accident):
   and ``follow(engine)``;
 - ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
   embedded APScheduler 3 wiring (two fixed jobs, never one per case);
-- ``arming`` — since when each trigger is swept; ``changes`` — the subjects whose dates
-  were written since the last sweep (both tell a date entered late from history).
+- ``engine.scheduler.explain.explain(session, ruleset, today, account=|case=)`` — what
+  ``docket explain`` shows: the runtime's events and traces, and each date trigger's story
+  (fired, skipped, upcoming, pending, never); ``arming`` — since when each trigger is swept;
+  ``changes`` — the subjects whose dates were written since the last sweep.
 """
 
 __all__ = [
     "arming",
     "changes",
     "errors",
+    "explain",
     "jobs",
     "service",
     "settlements",
