@@ -36,9 +36,12 @@ WATCHED = "docket.dates_watched"  # session.info key: (kind, attribute) the trig
 _WATCHED_BY_RULESET: dict[str, frozenset[tuple[str, str]]] = {}
 
 
-def _dated(model: type[Any]) -> list[str]:
-    names = [c.name for c in model.__table__.columns if isinstance(c.type, Date)]
-    return [*names, "fields"] if model is m.Account else names
+def _dated(model: type[Any]) -> tuple[str, ...]:
+    names = tuple(c.name for c in model.__table__.columns if isinstance(c.type, Date))
+    return (*names, "fields") if model is m.Account else names
+
+
+DATED = {model: _dated(model) for model in TRACKED}  # the attributes noted, per model
 
 
 def watched(ruleset: RuleSet) -> frozenset[tuple[str, str]]:
@@ -85,14 +88,14 @@ def _write(session: Session, _context: Any, _instances: Any) -> None:
         kind = TRACKED.get(type(obj))
         if kind is None:
             continue
-        names = [n for n in _dated(type(obj)) if _swept(session, kind, n)]
+        names = [n for n in DATED[type(obj)] if _swept(session, kind, n)]
         if any(getattr(obj, n, None) for n in names):
             noted.add((kind, str(obj.id)))
     session.add_all(m.DateChange(subject_kind=k, subject_id=i) for k, i in sorted(noted))
 
 
-for _model in TRACKED:
-    for _name in _dated(_model):
+for _model, _names in DATED.items():
+    for _name in _names:
         event.listen(getattr(_model, _name), "set", _noted, retval=True)
 
 
