@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
-from engine.cli.render import echo_event, echo_run
+from engine.cli.render import date_line, echo_event, echo_run
 from engine.domain import upgrade
-from engine.runtime import account_events, event_detail, run_detail
+from engine.runtime import event_detail, run_detail
 
 
 @click.command("emit")
@@ -94,18 +95,42 @@ def trace_command(ref: str, db_url: str, config_root: Path, as_json: bool) -> No
 
 
 @click.command("explain")
-@click.option("--account", required=True, help="The account to explain.")
+@click.option("--account", default=None, help="The account to explain.")
+@click.option("--case", default=None, help="The case to explain.")
 @click.option("--event", "event_name", default=None, help="Only this event name.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Business date the date triggers are told as of (default: today in the agency zone).",
+)
 @db_option
 @config_option
 @json_option
 def explain_command(
-    account: str, event_name: str | None, db_url: str, config_root: Path, as_json: bool
+    account: str | None,
+    case: str | None,
+    event_name: str | None,
+    day: datetime | None,
+    db_url: str,
+    config_root: Path,
+    as_json: bool,
 ) -> None:
-    """Why did (or didn't) triggers fire for an account: each event, each trigger, each value."""
+    """Why did (or didn't) triggers fire for an account or a case: each event, each trigger,
+    each value, the messages the contact policy held, and every date trigger's story."""
+    from engine.scheduler.explain import explain
+
+    if bool(account) == bool(case):
+        raise click.UsageError("give exactly one of --account or --case")
     engine = open_engine(config_root, db_url)
     try:
-        result = engine.read(lambda s: account_events(s, engine.ruleset, account, event_name))
+        today = day.date() if day is not None else engine.clock.today()
+        result = engine.read(
+            lambda s: explain(
+                s, engine.ruleset, today, account=account, case=case, event=event_name
+            )
+        )
     finally:
         engine.close()
     if as_json:
@@ -113,6 +138,10 @@ def explain_command(
         return
     for detail in result["events"]:
         echo_event(detail)
+    if result["dates"]:
+        click.echo(f"date triggers (as of {today}):")
+        for entry in result["dates"]:
+            click.echo(date_line(entry))
     for held in result.get("held") or []:
         click.echo(
             f"contact held: {held['channel']} {held['template'] or ''} -> {held['to']} on "
@@ -120,8 +149,8 @@ def explain_command(
         )
     if result.get("note"):
         click.echo(result["note"])
-    if not result["events"] and not result.get("note"):
-        click.echo(f"no events for account {account}")
+    if not result["events"] and not result["dates"] and not result.get("note"):
+        click.echo(f"no events for {'case ' + case if case else 'account ' + str(account)}")
 
 
 @click.group("db")

@@ -178,9 +178,10 @@ def sweep_command(day: datetime | None, db_url: str, config_root: Path, as_json:
         echo_json({**report.as_json(), "version_change": change.as_json()})
         return
     swept = report.sweep
+    entered = f"; {swept.entered_late} entered after the due day" if swept.entered_late else ""
     click.echo(
         f"swept {swept.day} (due days {swept.covered_from} to {swept.day}): "
-        f"{swept.fired} fired ({swept.late} late), {swept.skipped} skipped"
+        f"{swept.fired} fired ({swept.late} late), {swept.skipped} skipped{entered}"
     )
     for trigger in swept.triggers:
         if trigger.fired or trigger.skipped:

@@ -60,6 +60,12 @@ MESSAGE_STATUSES: tuple[str, ...] = (
     "cancelled",
 )
 
+# The statuses of a message that is to go out: what `letters`, `emails` and `sms` match
+# unless an item names its `status` (scenario expectations, engine/scenario/expect.py).
+OUTGOING_STATUSES: tuple[str, ...] = ("pending", "deferred", "sending", "sent", "in_doubt")
+# The contact-policy rules that hold a message back (engine/domain/contact_policy.py).
+CONTACT_RULES: tuple[str, ...] = ("hold", "stop_contact", "quiet_hours", "cap")
+
 _ON = ref("date", "The simulated day it happened on.")
 _COUNT = {"type": "integer", "minimum": 0, "description": "Demand exactly this many matches."}
 _TO = text("Recipient: a party id or an address.")
@@ -68,14 +74,20 @@ _STATUS = enum(
     "Outbox status (pending until relayed; deferred or blocked by the policy).", MESSAGE_STATUSES
 )
 
+_TO_GO_OUT = (
+    " Only messages that are to go out ("
+    + ", ".join(OUTGOING_STATUSES)
+    + ") match unless the item names a status; blocked ones are expected under blocked."
+)
+
 # Fields an item of each expectation list may name (every item may also carry count).
 _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
     "letters": (
-        "Letters queued.",
+        "Letters queued." + _TO_GO_OUT,
         {"template": text("Template."), "to": _TO, "late": flag("Sent late."), "status": _STATUS},
     ),
     "emails": (
-        "Emails queued.",
+        "Emails queued." + _TO_GO_OUT,
         {
             "template": text("Template."),
             "to": _TO,
@@ -85,7 +97,7 @@ _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
         },
     ),
     "sms": (
-        "SMS queued.",
+        "SMS queued." + _TO_GO_OUT,
         {"template": text("Template."), "to": _TO, "late": flag("Sent late."), "status": _STATUS},
     ),
     "webhooks": (
@@ -122,9 +134,25 @@ _EXPECT_ITEMS: dict[str, tuple[str, dict[str, Schema]]] = {
         "Triggers that fired.",
         {"trigger": ref("id", "Trigger id."), "case": ref("id", "Case id."), "late": flag("Late.")},
     ),
+    "skipped": (
+        "Date-trigger firings the sweep recorded as skipped (catch_up), on the day it did.",
+        {
+            "trigger": ref("id", "Trigger id."),
+            "case": ref("id", "Case id."),
+            "due": ref("date", "The due day it missed."),
+            "reason": text("Why (case-insensitive substring)."),
+        },
+    ),
     "blocked": (
-        "Contacts the contact policy blocked.",
-        {"channel": text("Channel."), "reason": text("Reason."), "to": _TO, "status": _STATUS},
+        "Contacts the contact policy blocked or deferred.",
+        {
+            "channel": text("Channel."),
+            "template": text("Template."),
+            "rule": enum("The rule that held it back.", CONTACT_RULES),
+            "reason": text("Reason."),
+            "to": _TO,
+            "status": _STATUS,
+        },
     ),
 }
 

@@ -39,6 +39,22 @@ COUNTED = ("pending", "sending", "sent", "in_doubt")
 UTC = ZoneInfo("UTC")
 
 
+# The rules that hold a message back, by the start of the reason this module writes.
+RULES: dict[str, str] = {
+    "hold:": "hold",
+    "status ": "stop_contact",
+    "quiet hours": "quiet_hours",
+    "cap:": "cap",
+}
+
+
+def rule_of(reason: str | None) -> str | None:
+    """Which rule a stored block reason names: hold, stop_contact, quiet_hours or cap."""
+    if not reason:
+        return None
+    return next((rule for start, rule in RULES.items() if reason.startswith(start)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """``pending`` (go ahead), ``deferred`` until a time, or ``blocked``; with the reason."""
@@ -50,6 +66,10 @@ class Decision:
     @property
     def allowed(self) -> bool:
         return self.status == "pending"
+
+    @property
+    def rule(self) -> str | None:
+        return rule_of(self.reason)
 
 
 ALLOWED = Decision()

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.domain.date_changes import track
 from engine.domain.models.base import json_default
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -104,7 +105,10 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    """Sessions for the store; each notes the subjects whose dates it writes (for sweeps)."""
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    track(factory)
+    return factory
 
 
 @contextmanager

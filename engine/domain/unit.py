@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.config.catalogue import BY_NAME
 from engine.config.model import RuleSet
+from engine.domain.date_changes import watch
 from engine.domain.errors import DomainError, InvalidInput, NotFound
 from engine.domain.ids import check_id
 from engine.domain.models import InboxEvent
@@ -32,6 +33,9 @@ class Unit:
     source: str = "domain"
     # How this event's work reads and writes the store: one event at a time, or a batch's.
     scope: Scope = ONE_EVENT
+
+    def __post_init__(self) -> None:
+        watch(self.session, self.ruleset)  # the dates whose writes the next sweep looks at
 
     def derive(self, **changes: Any) -> Unit:
         """This unit with some fields changed (a run's unit, another RuleSet version's)."""

@@ -10,7 +10,7 @@ Outer layers import from this face.
 from engine.runtime.actions import BUILTINS, builtin_registry
 from engine.runtime.actions.registry import Action, ActionRegistry, StepContext
 from engine.runtime.batching.drain import ProcessStats
-from engine.runtime.context.conditions import explain, failing_summary
+from engine.runtime.context.conditions import explain, failing_summary, holding_summary
 from engine.runtime.context.subjects import Subject, context_for, resolve
 from engine.runtime.dispatch.dispatcher import Dispatcher
 from engine.runtime.dispatch.redrive import Retried
@@ -18,7 +18,13 @@ from engine.runtime.dispatch.runs import until_holds
 from engine.runtime.engine import Engine, Submitted
 from engine.runtime.errors import IdempotencyConflict, RetryRefused, RunFailed, StepFailed
 from engine.runtime.once import Answer, Once, fingerprint, recall, remember
-from engine.runtime.traces.queries import account_events, event_detail, event_list, run_detail
+from engine.runtime.traces.queries import (
+    account_events,
+    case_events,
+    event_detail,
+    event_list,
+    run_detail,
+)
 
 __all__ = [
     "BUILTINS",
@@ -39,12 +45,14 @@ __all__ = [
     "Submitted",
     "account_events",
     "builtin_registry",
+    "case_events",
     "context_for",
     "event_detail",
     "event_list",
     "explain",
     "failing_summary",
     "fingerprint",
+    "holding_summary",
     "recall",
     "remember",
     "resolve",

@@ -4,8 +4,10 @@ Matching (documented in docs/design-notes.md): ``title``, ``text`` and ``reason`
 case-insensitive substrings (a diff shows them on one line, cut at 120 characters); ``to``
 matches a party id or an address; ``fields`` and ``body`` match as subsets; amounts compare as
 numbers; everything else compares as text. A list item must match at least one item
-(``count: N``: exactly N); a ``not:`` item must match none. A failure shows what was expected
-and the closest items found.
+(``count: N``: exactly N); a ``not:`` item must match none. ``letters``, ``emails`` and
+``sms`` hold only messages that are to go out unless an item names a ``status``: a message
+the contact policy blocked is expected under ``blocked``. A failure shows what was expected
+and the closest items found (and the matching messages held back, if any).
 """
 
 from __future__ import annotations
@@ -173,10 +175,27 @@ class Checker:
         self.session = session
         self._lists: dict[str, list[dict[str, Any]]] = {}
 
-    def items(self, kind: str) -> list[dict[str, Any]]:
+    def items(self, kind: str, criteria: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The items of a list; letters, emails and SMS only those to go out, unless the
+        criteria name a status."""
         if kind not in self._lists:
             self._lists[kind] = observe.LISTS[kind](self.session)
-        return self._lists[kind]
+        found = self._lists[kind]
+        if kind in observe.CONTACT_LISTS and criteria is not None and "status" not in criteria:
+            return [item for item in found if item.get("status") in observe.OUTGOING]
+        return found
+
+    def _held_back(self, kind: str, criteria: Mapping[str, Any]) -> str:
+        """A hint when the messages expected are there but held back by the contact policy."""
+        if kind not in observe.CONTACT_LISTS or "status" in criteria:
+            return ""
+        held = [
+            i for i in matching(criteria, self.items(kind)) if i["status"] not in observe.OUTGOING
+        ]
+        if not held:
+            return ""
+        shown = show([_project(i, [*criteria, "status", "reason"]) for i in held[:SHOWN_AT_MOST]])
+        return f"; not to go out (expect them under blocked, or name a status): {shown}"
 
     def run(self) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -193,7 +212,8 @@ class Checker:
 
     def _list_item(self, kind: str, index: int, item: dict[str, Any]) -> Outcome:
         count = item.pop("count", None)
-        found = matching(item, self.items(kind))
+        items = self.items(kind, item)
+        found = matching(item, items)
         mark = self.scenario.mark("expect", kind, index)
         name = f"{kind}[{index}]"
         if count is None:
@@ -204,7 +224,7 @@ class Checker:
                 show(item),
                 show([_project(f, list(item)) for f in found])
                 if ok
-                else closest(item, self.items(kind)),
+                else closest(item, items) + self._held_back(kind, item),
                 mark,
             )
         ok = len(found) == count
@@ -212,14 +232,16 @@ class Checker:
         detail = f"{len(found)} matching"
         if found:
             detail += ": " + show([_project(f, list(item)) for f in found[:SHOWN_AT_MOST]])
-        elif self.items(kind):
-            detail += "; closest: " + closest(item, self.items(kind))
+        elif items:
+            detail += "; closest: " + closest(item, items)
+        if not ok:
+            detail += self._held_back(kind, item)
         return Outcome(name, ok, expected, detail, mark)
 
     def _absent(self, index: int, spec: dict[str, Any]) -> list[Outcome]:
         outcomes = []
         for kind, criteria in spec.items():
-            found = matching(dict(criteria), self.items(kind))
+            found = matching(dict(criteria), self.items(kind, dict(criteria)))
             outcomes.append(
                 Outcome(
                     f"not[{index}] {kind}",

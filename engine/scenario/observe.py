@@ -15,11 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config.schemagen import OUTGOING_STATUSES
+from engine.domain import contact_policy
 from engine.domain import models as m
 from engine.domain.operations import follow_ups, offers
 from engine.domain.operations.settlements import figures
 
 Item = dict[str, Any]
+OUTGOING = frozenset(OUTGOING_STATUSES)
 
 # Expectation list -> outbox channel.
 MESSAGE_CHANNELS = {
@@ -30,6 +33,9 @@ MESSAGE_CHANNELS = {
     "reports": "report",
 }
 BLOCKED_STATUSES = ("blocked", "deferred", "skipped")
+# Lists of consumer contact: they match only messages that are to go out, unless an item
+# names a status (a blocked letter did not go out: it is expected under ``blocked``).
+CONTACT_LISTS = frozenset({"letters", "emails", "sms"})
 
 
 def plain(value: Any) -> Any:
@@ -102,8 +108,29 @@ def blocked(session: Session) -> list[Item]:
         item = _message(row)
         item["channel"] = row.channel
         item["reason"] = row.block_reason or row.status
+        item["rule"] = contact_policy.rule_of(row.block_reason)
         found.append(item)
     return found
+
+
+def skipped(session: Session) -> list[Item]:
+    """Date firings the sweep recorded as skipped, on the day it did, with the reason."""
+    rows = session.scalars(
+        select(m.FiredDate)
+        .where(m.FiredDate.outcome == "skipped")
+        .order_by(m.FiredDate.fired_on, m.FiredDate.trigger_id, m.FiredDate.subject_id)
+    )
+    return [
+        {
+            "trigger": r.trigger_id,
+            "on": plain(r.fired_on),
+            "due": plain(r.due_on),
+            "reason": r.reason,
+            "case": r.subject_id if r.subject_kind == "case" else None,
+            "account": r.subject_id if r.subject_kind == "account" else None,
+        }
+        for r in rows
+    ]
 
 
 def tasks(session: Session) -> list[Item]:
@@ -177,6 +204,7 @@ LISTS: dict[str, Callable[[Session], list[Item]]] = {
     "notes": notes,
     "records": records,
     "fired": fired,
+    "skipped": skipped,
     "blocked": blocked,
 }
 

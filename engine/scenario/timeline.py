@@ -76,6 +76,8 @@ def _collect(session: Session) -> dict[date, dict[str, list[Any]]]:
             "subject": _subject(e.subject_kind, e.subject_id),
             "late": bool(e.late),
         }
+        if e.late and (e.data or {}).get("late_reason"):
+            entry["late_reason"] = e.data["late_reason"]
         found[e.business_date]["fired" if outcome == "ran" else "not_fired"].append(
             entry if outcome == "ran" else {**entry, "outcome": outcome}
         )
@@ -85,6 +87,7 @@ def _collect(session: Session) -> dict[date, dict[str, list[Any]]]:
                 "trigger": d.trigger_id,
                 "subject": _subject(d.subject_kind, d.subject_id),
                 "due_on": d.due_on.isoformat(),
+                "reason": d.reason or "missed (catch_up)",
             }
         )
     for s in session.scalars(select(m.StatusHistory).order_by(m.StatusHistory.id)):
@@ -99,6 +102,7 @@ def _collect(session: Session) -> dict[date, dict[str, list[Any]]]:
                 "to": recipient.get("party") or recipient.get("address"),
                 "late": bool(o.late),
                 "status": o.status,
+                **({"reason": o.block_reason} if o.block_reason else {}),
             }
         )
     for t in session.scalars(select(m.Task).order_by(m.Task.id)):
@@ -179,13 +183,16 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
             reason = f": {e['reason']}" if e.get("reason") else ""
             lines.append(f"  event {e['event']} ({e['subject']}) {e['status']}{late}{reason}")
         for f in entry.get("fired", []):
-            lines.append(f"  fired {f['trigger']} ({f['subject']}){' LATE' if f['late'] else ''}")
+            late = " LATE" if f["late"] else ""
+            if f.get("late_reason"):
+                late += f": {f['late_reason']}"
+            lines.append(f"  fired {f['trigger']} ({f['subject']}){late}")
         for f in entry.get("not_fired", []):
             if f["outcome"] == "suspended":  # a follow-up holds the subject's automation
                 lines.append(f"  suspended {f['trigger']} ({f['subject']})")
         for f in entry.get("skipped", []):
             lines.append(
-                f"  skipped {f['trigger']} ({f['subject']}): due {f['due_on']}, missed (catch_up)"
+                f"  skipped {f['trigger']} ({f['subject']}): due {f['due_on']}, {f['reason']}"
             )
         for key in ("status", "worklist"):
             lines.extend(f"  {key} {text}" for text in entry.get(key, []))
@@ -194,7 +201,8 @@ def render(timeline: list[dict[str, Any]]) -> list[str]:
                 late = " LATE" if msg["late"] else ""
                 to = f" -> {msg['to']}" if msg["to"] else ""  # a report goes to no one
                 kind = key[:-1] if key != "sms" else "sms"
-                lines.append(f"  {kind} {msg['template']}{to}{late}")
+                held = f" {msg['status'].upper()}: {msg['reason']}" if msg.get("reason") else ""
+                lines.append(f"  {kind} {msg['template']}{to}{late}{held}")
         for task in entry.get("tasks", []):
             lines.append(f"  task [{task['department']}] {task['title']} (due {task['due']})")
         lines.extend(f"  note {text}" for text in entry.get("notes", []))

@@ -10,7 +10,21 @@ imports nothing, so no module here pulls another in by accident):
   it: ``switch(engine, root)``, ``adopt(engine)`` (``on_change``), ``open_published(db_url)``
   and ``follow(engine)``;
 - ``engine.scheduler.service.SchedulerService(engine).start()`` / ``shutdown()`` — the
-  embedded APScheduler 3 wiring (two fixed jobs, never one per case).
+  embedded APScheduler 3 wiring (two fixed jobs, never one per case);
+- ``engine.scheduler.explain.explain(session, ruleset, today, account=|case=)`` — what
+  ``docket explain`` shows: the runtime's events and traces, and each date trigger's story
+  (fired, skipped, upcoming, pending, never); ``arming`` — since when each trigger is swept;
+  ``changes`` — the subjects whose dates were written since the last sweep.
 """
 
-__all__ = ["errors", "jobs", "service", "settlements", "sweep", "versions"]
+__all__ = [
+    "arming",
+    "changes",
+    "errors",
+    "explain",
+    "jobs",
+    "service",
+    "settlements",
+    "sweep",
+    "versions",
+]

@@ -2,7 +2,8 @@
 
 ``run_day`` is the daily cycle: date sweep (with catch-up) → resume the waits that are due →
 the daily hooks (offer-term ends…, filled by their issues) → drain the inbox. ``run_due`` is
-the frequent job between two cycles: dates entered today since the sweep, due waits, inbox.
+the frequent job between two cycles: dates entered today since the sweep (due today, or
+entered after a due day already swept: late, as ``catch_up`` says), due waits, inbox.
 Neither holds a job per case.
 """
 
@@ -91,10 +92,12 @@ def run_day(engine: Engine, day: date | None = None, *, drain: bool = True) -> D
 
 
 def run_due(engine: Engine) -> tuple[SweepReport | None, ResumeReport, ProcessStats]:
-    """The frequent job: today's dates entered since the daily sweep, due waits, the inbox.
+    """The frequent job: dates entered since the daily sweep, due waits, the inbox.
 
     Today is swept again only once the daily cycle has swept it, so the morning sweep keeps
-    its hour; the ledger makes the repeat cheap and fires nothing twice.
+    its hour; the ledger makes the repeat cheap and fires nothing twice. The repeat also
+    finds dates entered since the last sweep after their due day, which fire late or are
+    skipped as their ``catch_up`` says.
     """
     assert engine.clock is not None
     today = engine.clock.today()

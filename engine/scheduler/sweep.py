@@ -11,6 +11,16 @@ Exactly once: the ledger's primary key is (trigger, subject kind, subject id, da
 the event id is derived from the same key, both inserted with ON CONFLICT DO NOTHING, so two
 sweeps racing (or a sweep re-run after a crash) cannot queue a firing twice. A changed date
 is a new key (the trigger re-arms); a cleared date matches nothing (it disarms).
+
+Late entries: a date entered (or changed) after its due day was swept has no ledger row,
+though its due day lies between the trigger's arming day (``arming``) and the covered days.
+The domain notes every subject whose dates are written (``date_changes``); each sweep looks
+at those subjects only, for due days already swept, and treats what it finds exactly like a
+firing missed while the engine was down: ``catch_up: once`` fires it late, ``skip`` records
+it skipped, ``all`` fires it within its window. So the frequent job fires a date keyed late
+within minutes, however late, at the cost of the dates written since the last sweep. The
+ledger row and the event say why a firing was late or skipped (``reason``; the event's
+``late_reason``).
 """
 
 from __future__ import annotations
@@ -23,10 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, and_, cast, exists, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from engine.config.calendar import BusinessCalendar
 from engine.config.durations import Duration
 from engine.config.model import RuleSet, Trigger
 from engine.domain import models as m
+from engine.scheduler import arming, changes
 from engine.scheduler.sources import DateSource, source_for
 
 if TYPE_CHECKING:
@@ -35,6 +48,9 @@ if TYPE_CHECKING:
 LAST_SWEPT = "sweep.last_day"
 CHUNK = 2000  # rows per page: bounds a sweep's memory whatever the number of cases
 IN_LIMIT = 500  # base dates per IN list; longer catch-ups use a range instead
+# Why a firing is late (the ledger's and the event's reason).
+NOT_SWEPT = "not swept on its due day (the engine was down)"
+ENTERED_LATE = "entered after its due day"
 
 
 @dataclass(slots=True)
@@ -45,6 +61,7 @@ class TriggerSweep:
     fired: int = 0
     late: int = 0
     skipped: int = 0
+    entered_late: int = 0  # of fired and skipped: dates entered after their due day
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +69,7 @@ class TriggerSweep:
             "fired": self.fired,
             "late": self.late,
             "skipped": self.skipped,
+            "entered_late": self.entered_late,
         }
 
 
@@ -75,6 +93,10 @@ class SweepReport:
     def skipped(self) -> int:
         return sum(t.skipped for t in self.triggers)
 
+    @property
+    def entered_late(self) -> int:
+        return sum(t.entered_late for t in self.triggers)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "day": self.day.isoformat(),
@@ -82,8 +104,20 @@ class SweepReport:
             "fired": self.fired,
             "late": self.late,
             "skipped": self.skipped,
+            "entered_late": self.entered_late,
             "triggers": [t.as_json() for t in self.triggers if t.fired or t.skipped],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """One sweep: the day, the last day swept before it, and the clock."""
+
+    ruleset: RuleSet
+    day: date
+    last: date | None
+    now: datetime
+    chunk: int
 
 
 def sweep(engine: Engine, day: date | None = None, *, chunk: int = CHUNK) -> SweepReport:
@@ -102,8 +136,17 @@ def sweep_session(
     start = last if last is not None and last < day else day
     report = SweepReport(day, start)
     targets = [start + timedelta(days=n) for n in range((day - start).days + 1)]
+    armed = arming.load(session)
+    # Sweeping a day before the last one swept covers that day only, and leaves the changes.
+    noted = changes.read(session) if last is None or day >= last else changes.Changes()
+    run = _Pass(ruleset, day, last, now, chunk)
     for trigger in ruleset.date_triggers:
-        report.triggers.append(_sweep_trigger(session, ruleset, trigger, targets, day, now, chunk))
+        since = armed.since(trigger, start)
+        late = (since, start - timedelta(days=1)) if last is not None and since < start else None
+        subjects = noted.subjects.get(source_for(trigger).kind, []) if late else []
+        report.triggers.append(_sweep_trigger(session, run, trigger, targets, late, subjects))
+    armed.save(session, ruleset)
+    noted.forget(session)
     if last is None or day > last:
         session.merge(m.SchedulerState(key=LAST_SWEPT, value=day.isoformat()))
     return report
@@ -116,16 +159,18 @@ def last_swept(session: Session) -> date | None:
 
 
 def decide(trigger: Trigger, ruleset: RuleSet, due_on: date, day: date) -> str | None:
-    """Why a firing due on ``due_on`` is skipped when swept on ``day`` (None: it fires)."""
+    """Which ``catch_up`` rule skips a firing due on ``due_on`` when swept on ``day``
+    (None: it fires)."""
     if due_on >= day:
         return None
     if trigger.catch_up == "skip":
-        return "missed (catch_up: skip)"
+        return "catch_up: skip"
     if trigger.catch_up == "all" and trigger.catch_up_window is not None:
         window = trigger.catch_up_window
         oldest = ruleset.agency.calendar.shift(day, Duration(-abs(window.amount), window.unit))
         if due_on < oldest:
-            return f"missed more than {abs(window.amount)} {window.unit.replace('_', ' ')} ago"
+            span = f"{abs(window.amount)} {window.unit.replace('_', ' ')}"
+            return f"more than {span} late (catch_up: all, catch_up_window: {span})"
     return None
 
 
@@ -137,23 +182,64 @@ def event_id(trigger_id: str, kind: str, subject_id: str, value: date) -> str:
 
 def _sweep_trigger(
     session: Session,
-    ruleset: RuleSet,
+    run: _Pass,
     trigger: Trigger,
     targets: list[date],
-    day: date,
-    now: datetime,
-    chunk: int,
+    late: tuple[date, date] | None,
+    changed: list[str],
 ) -> TriggerSweep:
-    calendar = ruleset.agency.calendar
+    calendar = run.ruleset.agency.calendar
     result = TriggerSweep(trigger.id)
+    source = source_for(trigger)
     bases = sorted(
         {base for target in targets for base in calendar.unshift(target, trigger.offset)}
     )
-    if not bases:
-        return result
-    source = source_for(trigger)
+    matching: ColumnElement[bool]
+    if bases:
+        if len(bases) <= IN_LIMIT:
+            matching = source.column.in_([source.bind(b) for b in bases])
+        else:  # shift is monotonic, so the bases of a day range are one contiguous range
+            matching = source.column.between(source.bind(bases[0]), source.bind(bases[-1]))
+        pages = _candidates(session, source, trigger, matching, run.chunk)
+        _queue(session, run, trigger, source, pages, result, None)
+    if late is not None and changed:
+        low, high = _base_range(calendar, trigger.offset, *late)
+        swept = source.column.between(source.bind(low), source.bind(high))
+        for n in range(0, len(changed), IN_LIMIT):
+            matching = and_(source.key.in_(changed[n : n + IN_LIMIT]), swept)
+            pages = _candidates(session, source, trigger, matching, run.chunk)
+            _queue(session, run, trigger, source, pages, result, late)
+    return result
+
+
+def _base_range(
+    calendar: BusinessCalendar, offset: Duration | None, first: date, last: date
+) -> tuple[date, date]:
+    """Base dates whose due day may fall in ``first..last`` (a little wider: weekends and
+    holidays map several base dates onto one business day; ``_queue`` keeps the exact ones)."""
+    if offset is None or offset.unit == "days":
+        amount = offset.amount if offset is not None else 0
+        return first - timedelta(days=amount), last - timedelta(days=amount)
+    slack = timedelta(days=10)
+    low = calendar.add_business_days(first, -offset.amount) - slack
+    high = calendar.add_business_days(last, -offset.amount) + slack
+    return low, high
+
+
+def _queue(
+    session: Session,
+    run: _Pass,
+    trigger: Trigger,
+    source: DateSource,
+    pages: Iterator[list[tuple[str, Any]]],
+    result: TriggerSweep,
+    entered: tuple[date, date] | None,
+) -> None:
+    """Ledger rows and events for candidate subjects; ``entered``: the swept due days where a
+    changed subject's date was entered late (candidates due on other days are left alone)."""
+    calendar = run.ruleset.agency.calendar
     due_of: dict[date, date] = {}
-    for rows in _candidates(session, source, trigger, bases, chunk):
+    for rows in pages:
         ledger: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for subject_id, raw in rows:
@@ -161,8 +247,12 @@ def _sweep_trigger(
             due_on = due_of.get(value)
             if due_on is None:
                 due_on = due_of[value] = calendar.shift(value, trigger.offset)
-            late = due_on < day
-            skipped = decide(trigger, ruleset, due_on, day)
+            if entered is not None and not entered[0] <= due_on <= entered[1]:
+                continue
+            late = due_on < run.day
+            keyed_late = entered is not None or (run.last is not None and due_on <= run.last)
+            why = (ENTERED_LATE if keyed_late else NOT_SWEPT) if late else None
+            skipped = decide(trigger, run.ruleset, due_on, run.day)
             ident = None if skipped else event_id(trigger.id, source.kind, subject_id, value)
             ledger.append(
                 {
@@ -171,29 +261,32 @@ def _sweep_trigger(
                     "subject_id": subject_id,
                     "date_value": value,
                     "due_on": due_on,
-                    "fired_on": day,
+                    "fired_on": run.day,
                     "late": late,
                     "outcome": "skipped" if skipped else "queued",
                     "event_id": ident,
+                    "reason": f"{why}; {skipped}" if skipped else why,
                 }
             )
+            result.entered_late += int(late and keyed_late)
             if skipped:
                 result.skipped += 1
                 continue
             result.fired += 1
             result.late += int(late)
-            events.append(
-                _event_row(trigger, source, subject_id, value, due_on, day, late, now, str(ident))
-            )
+            events.append(_event_row(trigger, source, subject_id, value, due_on, run, why, ident))
         _insert_ignoring_duplicates(session, m.FiredDate, ledger)
         _insert_ignoring_duplicates(session, m.InboxEvent, events)
-    return result
 
 
 def _candidates(
-    session: Session, source: DateSource, trigger: Trigger, bases: list[date], chunk: int
+    session: Session,
+    source: DateSource,
+    trigger: Trigger,
+    matching: ColumnElement[bool],
+    chunk: int,
 ) -> Iterator[list[tuple[str, Any]]]:
-    """Subjects due in the covered days without a ledger row, in pages (memory stays flat)."""
+    """Matching subjects without a ledger row, in pages (memory stays flat)."""
     column, key = source.column, source.key
     ledger = m.FiredDate
     stored = cast(ledger.date_value, String) if source.custom else ledger.date_value
@@ -203,10 +296,6 @@ def _candidates(
         ledger.subject_id == key,
         stored == column,
     )
-    if len(bases) <= IN_LIMIT:
-        matching = column.in_([source.bind(b) for b in bases])
-    else:  # shift is monotonic, so the bases of a day range are one contiguous range
-        matching = column.between(source.bind(bases[0]), source.bind(bases[-1]))
     query = select(key, column).where(matching, ~already)
     if source.only_open:
         query = query.where(m.FollowUp.status == "open")
@@ -230,30 +319,33 @@ def _event_row(
     subject_id: str,
     value: date,
     due_on: date,
-    day: date,
-    late: bool,
-    now: datetime,
-    ident: str,
+    run: _Pass,
+    why: str | None,
+    ident: str | None,
 ) -> dict[str, Any]:
+    late = why is not None
+    data: dict[str, Any] = {
+        "field": trigger.date_field,
+        "date_value": value.isoformat(),
+        "due_on": due_on.isoformat(),
+        "late": late,
+    }
+    if why is not None:
+        data["late_reason"] = why
     return {
         "id": ident,
         "name": trigger.on,
         "subject_kind": source.kind,
         "subject_id": subject_id,
         "subject_key": f"{source.kind}:{subject_id}",
-        "data": {
-            "field": trigger.date_field,
-            "date_value": value.isoformat(),
-            "due_on": due_on.isoformat(),
-            "late": late,
-        },
+        "data": data,
         "status": "pending",
         "depth": 0,
         "source": "scheduler",
         "trigger_id": trigger.id,
         "late": late,
-        "business_date": day,
-        "received_at": now,
+        "business_date": run.day,
+        "received_at": run.now,
     }
 
 

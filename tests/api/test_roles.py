@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/parties/{party_id}"): "viewer",
     ("PUT", "/parties/{party_id}"): "integrator",
     ("GET", "/cases/{case_id}"): "viewer",
+    ("GET", "/cases/{case_id}/explain"): "viewer",
     ("GET", "/judgments/{judgment_id}"): "viewer",
     ("GET", "/payments/{payment_id}"): "viewer",
     ("GET", "/settlements/{settlement_id}"): "viewer",

@@ -177,7 +177,10 @@ def test_simulate_prints_the_timeline_day_by_day() -> None:
     assert "2026-05-25 Mon  (holiday: Memorial Day)" in lines
     day = lines.index("2026-05-21 Thu")
     block = lines[day : lines.index("2026-05-22 Fri")]
-    assert "  fired court-reminder (case C1) LATE" in block
+    assert (
+        "  fired court-reminder (case C1) LATE: not swept on its due day (the engine was down)"
+        in block
+    )
     assert "  letter court-reminder -> P1 LATE" in block
     assert any(
         line.startswith("  worklist A1: ") and line.endswith("-> COURT-PREP") for line in block
@@ -193,5 +196,32 @@ def test_simulate_json_has_every_day() -> None:
     assert timeline[-1]["day"] == "2026-05-20"
     restart = next(d for d in timeline if d["day"] == "2026-05-13")
     assert restart["skipped"] == [
-        {"trigger": "mediation-reminder", "subject": "case C1", "due_on": "2026-05-12"}
+        {
+            "trigger": "mediation-reminder",
+            "subject": "case C1",
+            "due_on": "2026-05-12",
+            "reason": "not swept on its due day (the engine was down); catch_up: skip",
+        }
     ]
+
+
+def test_simulate_tells_a_date_entered_late_from_downtime() -> None:
+    result = docket("simulate", str(HERE / "late-entered-dates.yaml"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    block = lines[lines.index("2026-05-22 Fri") : lines.index("2026-05-23 Sat")]
+    assert "  fired court-reminder (case C1) LATE: entered after its due day" in block
+    assert (
+        "  skipped mediation-reminder (case C2): due 2026-05-21, "
+        "entered after its due day; catch_up: skip"
+    ) in block
+
+
+def test_simulate_shows_a_held_message_with_the_rule_that_held_it() -> None:
+    path = HERE / "contact-bankruptcy-blocks-court-reminder.yaml"
+    result = docket("simulate", str(path))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    block = lines[lines.index("2026-05-20 Wed") : lines.index("2026-05-21 Thu")]
+    assert "  fired court-reminder (case C1)" in block
+    assert "  letter court-reminder -> P1 BLOCKED: hold: bankruptcy on account A1" in block

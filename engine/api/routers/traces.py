@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +12,8 @@ from engine.api.auth import guard
 from engine.api.deps import IdPath, IntPath, state
 from engine.api.problems import COMMON, ProblemError, responses
 from engine.domain import models as m
-from engine.runtime import account_events, event_detail, run_detail
+from engine.runtime import event_detail, run_detail
+from engine.scheduler.explain import explain
 
 router = APIRouter(tags=["traces"], responses=responses(*COMMON, 404))
 
@@ -37,19 +39,48 @@ def get_event(request: Request, event_id: IdPath) -> dict[str, Any]:
     return found
 
 
+AsOf = Annotated[
+    date | None,
+    Query(
+        alias="date",
+        description="Business date the date triggers are told as of (default: today).",
+    ),
+]
+EventName = Annotated[str | None, Query(max_length=80, description="Only this event name.")]
+
+
 @router.get("/accounts/{account_id}/explain", response_model=Detail, **guard("viewer"))
 def explain_account(
-    request: Request,
-    account_id: IdPath,
-    event: Annotated[str | None, Query(max_length=80, description="Only this event name.")] = None,
+    request: Request, account_id: IdPath, event: EventName = None, as_of: AsOf = None
 ) -> dict[str, Any]:
     """Why each trigger did or didn't fire for an account: every event about it (or its
-    cases) with its trace; for an event name never received, which triggers listen to it."""
+    cases) with its trace and the messages the contact policy held; for an event name never
+    received, which triggers listen to it; and per date trigger (``dates``) what it did, will
+    do, or never will: fired (when, late or not), skipped (why), upcoming (due date), pending
+    (entered after its due day) or never (why)."""
+    return _explain(request, m.Account, account_id, event, as_of)
+
+
+@router.get("/cases/{case_id}/explain", response_model=Detail, **guard("viewer"))
+def explain_case(
+    request: Request, case_id: IdPath, event: EventName = None, as_of: AsOf = None
+) -> dict[str, Any]:
+    """The same as for an account, for one case: its events, held messages and date
+    triggers."""
+    return _explain(request, m.Case, case_id, event, as_of)
+
+
+def _explain(
+    request: Request, model: type[Any], ident: str, event: str | None, as_of: date | None
+) -> dict[str, Any]:
     engine = state(request).engine
+    assert engine.clock is not None
+    today = as_of or engine.clock.today()
+    kind = "account" if model is m.Account else "case"
 
     def read(session: Session) -> dict[str, Any]:
-        if session.get(m.Account, account_id) is None:
-            raise ProblemError(404, f"unknown account '{account_id}'", kind="not-found")
-        return account_events(session, engine.ruleset, account_id, event)
+        if session.get(model, ident) is None:
+            raise ProblemError(404, f"unknown {kind} '{ident}'", kind="not-found")
+        return explain(session, engine.ruleset, today, event=event, **{kind: ident})
 
     return engine.read(read)

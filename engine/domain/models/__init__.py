@@ -21,6 +21,7 @@ from engine.domain.models.cases import (
 from engine.domain.models.events import InboxEvent, OutboxMessage
 from engine.domain.models.ledger import Allocation, Transaction
 from engine.domain.models.runs import (
+    DateChange,
     EventTrace,
     FiredDate,
     FiredEvent,
@@ -44,6 +45,7 @@ __all__ = [
     "CaseDefendant",
     "CaseDocument",
     "Client",
+    "DateChange",
     "EventTrace",
     "FiredDate",
     "FiredEvent",

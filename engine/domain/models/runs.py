@@ -74,6 +74,20 @@ class FiredDate(Base):
     late: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str] = mapped_column(String(20), default="queued")  # queued, skipped
     event_id: Mapped[str | None] = mapped_column(String(40))
+    # Why a firing was late or skipped: not swept on its due day (the engine was down), or the
+    # date was entered after its due day; and the catch_up rule that skipped it. None: on time.
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class DateChange(Base):
+    """A subject whose date (one a date trigger may sweep) was entered, changed or cleared,
+    waiting for the next sweep to see whether it was entered after its due day."""
+
+    __tablename__ = "date_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(64))
 
 
 class SchedulerState(Base):

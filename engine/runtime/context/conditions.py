@@ -103,3 +103,15 @@ def failing_summary(detail: Mapping[str, Any]) -> str:
     seen = detail.get("seen") or {}
     values = ", ".join(f"{k} = {v}" for k, v in seen.items())
     return f"{detail.get('expr')}" + (f" (saw {values})" if values else "")
+
+
+def holding_summary(detail: Mapping[str, Any]) -> str:
+    """One line for humans: the part of a true condition that made it true (an ``unless``)."""
+    if "expr" in detail:
+        return str(detail["expr"])
+    if "not" in detail:
+        return f"not ({failing_summary(detail['not'])})"
+    if "any" in detail:
+        held = [d for d in detail["any"] if d.get("value")]
+        return holding_summary(held[0]) if held else "any"
+    return " and ".join(holding_summary(d) for d in detail.get("all") or [])

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.config.model import RuleSet
+from engine.domain import contact_policy
 from engine.domain import models as m
 
 _IN_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
@@ -42,7 +44,9 @@ def event_detail(session: Session, event_id: str) -> dict[str, Any] | None:
     if event is None:
         return None
     trace = session.get(m.EventTrace, event_id)
-    return {
+    triggers = [dict(entry) for entry in (trace.doc.get("triggers", []) if trace else [])]
+    _attach_held(session, triggers)
+    detail = {
         "event": event.id,
         "name": event.name,
         "subject": {"kind": event.subject_kind, "id": event.subject_id},
@@ -52,10 +56,34 @@ def event_detail(session: Session, event_id: str) -> dict[str, Any] | None:
         "late": event.late,
         "depth": event.depth,
         "ruleset": event.ruleset_hash,
-        "triggers": (trace.doc.get("triggers", []) if trace else []),
+        "triggers": triggers,
         "resumed": (trace.doc.get("resumed", []) if trace else []),
         **_attempts(trace.doc if trace else {}),
     }
+    if event.late and (event.data or {}).get("late_reason"):
+        detail["late_reason"] = event.data["late_reason"]
+    return detail
+
+
+def _attach_held(session: Session, triggers: list[dict[str, Any]]) -> None:
+    """Next to each trigger that ran: the messages of its runs the contact policy held back
+    (blocked or deferred, when queued or later by the relay) and the rule that did."""
+    runs = [run for entry in triggers for run in entry.get("runs") or []]
+    if not runs:
+        return
+    held: dict[int, list[dict[str, Any]]] = {}
+    rows = session.execute(
+        select(m.OutboxMessage, m.Run.path_id)
+        .join(m.Run, m.Run.id == m.OutboxMessage.run_id)
+        .where(m.OutboxMessage.run_id.in_(runs), m.OutboxMessage.block_reason.is_not(None))
+        .order_by(m.OutboxMessage.id)
+    )
+    for row, path in rows:
+        held.setdefault(int(row.run_id or 0), []).append({**_held(row), "path": path})
+    for entry in triggers:
+        found = [item for run in entry.get("runs") or [] for item in held.get(run, [])]
+        if found:
+            entry["held"] = found
 
 
 def _attempts(doc: dict[str, Any]) -> dict[str, Any]:
@@ -135,15 +163,37 @@ def account_events(
     about = [(m.InboxEvent.subject_kind == "account") & (m.InboxEvent.subject_id == account_id)]
     if case_ids:
         about.append((m.InboxEvent.subject_kind == "case") & m.InboxEvent.subject_id.in_(case_ids))
-    query = select(m.InboxEvent).where(or_(*about)).order_by(m.InboxEvent.seq)
+    held = m.OutboxMessage.account_id == account_id
+    return _events(session, ruleset, or_(*about), held, ("account", account_id), event_name)
+
+
+def case_events(
+    session: Session, ruleset: RuleSet, case_id: str, event_name: str | None = None
+) -> dict[str, Any]:
+    """Every event about a case, with its trace."""
+    about = (m.InboxEvent.subject_kind == "case") & (m.InboxEvent.subject_id == case_id)
+    held = m.OutboxMessage.case_id == case_id
+    return _events(session, ruleset, about, held, ("case", case_id), event_name)
+
+
+def _events(
+    session: Session,
+    ruleset: RuleSet,
+    about: ColumnElement[bool],
+    held: ColumnElement[bool],
+    subject: tuple[str, str],
+    event_name: str | None,
+) -> dict[str, Any]:
+    query = select(m.InboxEvent).where(about).order_by(m.InboxEvent.seq)
     if event_name:
         query = query.where(m.InboxEvent.name == event_name)
     events = [event_detail(session, e.id) for e in session.scalars(query)]
-    result: dict[str, Any] = {"account": account_id, "events": events}
-    result["held"] = held_messages(session, account_id)
+    kind, ident = subject
+    result: dict[str, Any] = {kind: ident, "events": events}
+    result["held"] = held_messages(session, held)
     if event_name and not events:
         listening = [t.id for t in ruleset.triggers if t.on == event_name]
-        result["note"] = f"no {event_name} event was received for account {account_id}" + (
+        result["note"] = f"no {event_name} event was received for {kind} {ident}" + (
             f"; triggers listening to it: {', '.join(listening)}"
             if listening
             else "; no trigger listens to it"
@@ -151,23 +201,26 @@ def account_events(
     return result
 
 
-def held_messages(session: Session, account_id: str) -> list[dict[str, Any]]:
-    """Messages about the account the contact policy blocked or deferred, with the reason."""
+def held_messages(session: Session, about: ColumnElement[bool]) -> list[dict[str, Any]]:
+    """Messages (about an account or a case) the contact policy blocked or deferred."""
     rows = session.scalars(
         select(m.OutboxMessage)
-        .where(m.OutboxMessage.account_id == account_id, m.OutboxMessage.block_reason.is_not(None))
+        .where(about, m.OutboxMessage.block_reason.is_not(None))
         .order_by(m.OutboxMessage.id)
     )
-    return [
-        {
-            "message": row.id,
-            "channel": row.channel,
-            "template": row.template,
-            "to": (row.recipient or {}).get("party") or (row.recipient or {}).get("address"),
-            "on": row.created_on,
-            "status": row.status,
-            "reason": row.block_reason,
-            "run": row.run_id,
-        }
-        for row in rows
-    ]
+    return [_held(row) for row in rows]
+
+
+def _held(row: m.OutboxMessage) -> dict[str, Any]:
+    return {
+        "message": row.id,
+        "channel": row.channel,
+        "template": row.template,
+        "to": (row.recipient or {}).get("party") or (row.recipient or {}).get("address"),
+        "on": row.created_on,
+        "status": row.status,
+        "rule": contact_policy.rule_of(row.block_reason),
+        "reason": row.block_reason,
+        "run": row.run_id,
+        **({"until": row.next_attempt_at} if row.status == "deferred" else {}),
+    }
