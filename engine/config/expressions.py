@@ -49,7 +49,14 @@ from engine.config.template_checks import missing_templates, subject_line
 from engine.config.translate import Translation, Translator
 
 CENT = Decimal("0.01")
+_HTML_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}\s*", re.DOTALL)
+
+
+def is_html_template(name: str, source: str) -> bool:
+    """A template file is HTML (autoescaped) when named ``*.html[.j2]`` or writing a tag itself."""
+    outside_jinja = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", source, flags=re.DOTALL)
+    return name.removesuffix(".j2").endswith(".html") or bool(_HTML_TAG.search(outside_jinja))
 
 
 # --- values: Decimal in, Decimal out ---------------------------------------------------------
@@ -123,7 +130,7 @@ class RuleEnvironment(SandboxedEnvironment):
     def __init__(self, calendar: BusinessCalendar | None = None) -> None:
         super().__init__(
             undefined=StrictUndefined,
-            autoescape=False,
+            autoescape=self._is_html,
             keep_trailing_newline=True,
             finalize=lambda value: "" if value is None else value,
         )
@@ -136,6 +143,12 @@ class RuleEnvironment(SandboxedEnvironment):
             sum=_sum,
         )
         self.compile_lock = threading.Lock()
+        self.html_templates: frozenset[str] = frozenset()
+
+    def _is_html(self, name: str | None) -> bool:
+        # Decided by the template file, never by the data: an expression, a subject line or an
+        # inline parameter (no name) stays plain text; a .j2 file that writes markup escapes.
+        return name is not None and name in self.html_templates
 
     def _business_days(self, value: Any, amount: Any) -> date:
         return self.calendar.add_business_days(_to_date(value), int(amount))
@@ -206,7 +219,7 @@ class _LazyTemplate:
 
     def __call__(self, context: Mapping[str, Any]) -> str:
         template = self._template or self.compile()
-        return template.render(dict(context))
+        return str(template.render(dict(context)))  # plain str, not Markup, for the outbox
 
 
 class _FileLoader(BaseLoader):
@@ -392,6 +405,9 @@ class ExpressionCompiler:
         ``files`` names each one's file, for the place of a failure at run time."""
         mapping = dict(sources)
         mapping.update({f"{name}.j2": text for name, text in sources.items()})
+        self.env.html_templates = frozenset(
+            key for key, text in mapping.items() if is_html_template(key, text)
+        )
         self.env.loader = _FileLoader(mapping, files or {})
         self._template_names = frozenset(mapping)
 
