@@ -37,7 +37,7 @@ def _size(value: Any) -> int:
     if isinstance(value, str | bytes):
         return len(value)
     if isinstance(value, list | tuple):
-        return len(value) + sum(len(v) for v in value if isinstance(v, str | bytes))
+        return len(value) + sum(len(v) for v in value if isinstance(v, str | bytes | list | tuple))
     return 0
 
 
