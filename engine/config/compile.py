@@ -24,6 +24,7 @@ from engine.config.model import (
     Agency,
     CatchUp,
     ContactPolicy,
+    Limits,
     Mark,
     OnChange,
     RuleSet,
@@ -45,6 +46,13 @@ def _text(node: Node | None, default: str = "") -> str:
     return str(node.value) if node is not None and node.value is not None else default
 
 
+def _limits(node: Node | None) -> Limits:
+    """``agency.limits`` (the schema checked the numbers); a missing one keeps its default."""
+    given = {} if node is None else {key: node.get(key) for key in ("render_ms", "output_bytes")}
+    values = {k: v.value for k, v in given.items() if v is not None and isinstance(v.value, int)}
+    return Limits(**values)
+
+
 class RuleSetCompiler:
     """Turns merged items into a RuleSet; every problem becomes a finding, none an exception."""
 
@@ -54,7 +62,7 @@ class RuleSetCompiler:
         self.findings: list[Finding] = []
         agency_item = merged.singles.get("agency")
         self.agency = self._agency(agency_item.node if agency_item and agency_item.usable else None)
-        self.env = RuleEnvironment(self.agency.calendar)
+        self.env = RuleEnvironment(self.agency.calendar, self.agency.limits)
         self.exprs = ExpressionCompiler(self.env)
         self.exprs.set_templates(
             {name: text for name, (_rel, text) in sources.templates.items()},
@@ -91,6 +99,7 @@ class RuleSetCompiler:
             else 8,
             sweep_time=_text(sweep, "06:00"),
             mark=node.mark,
+            limits=_limits(node.get("limits")),
         )
 
     @staticmethod

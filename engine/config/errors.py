@@ -54,3 +54,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close candidate exists, else an empty string."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class BudgetExceeded(DocketError):
+    """A render or evaluation went over ``agency.limits`` (time or output size)."""

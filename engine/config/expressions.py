@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from jinja2 import (
@@ -23,16 +23,14 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     nodes,
-    pass_environment,
 )
 from jinja2 import Template as JinjaTemplate
 from jinja2.environment import Environment
-from jinja2.filters import make_attrgetter
 from jinja2.lexer import describe_token
 from jinja2.parser import Parser
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
 
+from engine.config.budget import BudgetedSandbox, constant_bombs
 from engine.config.calendar import BusinessCalendar
 from engine.config.errors import Finding
 from engine.config.expression_checks import (
@@ -44,86 +42,29 @@ from engine.config.expression_checks import (
     quick_analysis,
     syntax_message,
 )
-from engine.config.model import Evaluator, Expression, Mark, Probe, Template
-from engine.config.template_checks import missing_templates, subject_line
+from engine.config.model import Evaluator, Expression, Limits, Mark, Probe, Template
+from engine.config.template_checks import is_html_template, missing_templates, subject_line
 from engine.config.translate import Translation, Translator
+from engine.config.values import CENT as CENT
+from engine.config.values import _days, _decimal_safe, _money, _percent, _sum, _to_date
+from engine.config.values import to_decimal as to_decimal
 
-CENT = Decimal("0.01")
+_GROWING = frozenset(("*", "**", "%", "+"))  # the operators whose result can outgrow the budget
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}\s*", re.DOTALL)
 
 
-# --- values: Decimal in, Decimal out ---------------------------------------------------------
-
-
-def to_decimal(value: Any) -> Decimal:
-    """A Decimal from a Decimal, int, numeric string or float (through its shortest repr)."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool):
-        raise TypeError(f"expected an amount, got {value!r}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"expected an amount, got {value!r}") from None
-
-
-def _to_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _money(value: Any) -> Decimal:
-    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _percent(value: Any, percent: Any) -> Decimal:
-    share = to_decimal(value) * to_decimal(percent) / Decimal(100)
-    return share.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _days(value: Any, amount: Any) -> date:
-    return _to_date(value) + timedelta(days=int(amount))
-
-
-def _decimal_safe(left: Any, right: Any) -> tuple[Any, Any]:
-    # A float literal meeting a Decimal amount would raise (or, worse, round): use its text.
-    if isinstance(left, float) and isinstance(right, Decimal):
-        return Decimal(str(left)), right
-    if isinstance(right, float) and isinstance(left, Decimal):
-        return left, Decimal(str(right))
-    return left, right
-
-
-@pass_environment
-def _sum(
-    environment: Environment,
-    iterable: Iterable[Any],
-    attribute: str | int | None = None,
-    start: Any = None,
-) -> Any:
-    if attribute is not None:
-        iterable = map(make_attrgetter(environment, attribute), iterable)
-    total: Any = Decimal(0) if start is None else start
-    for item in iterable:
-        total, item = _decimal_safe(total, item)
-        total = total + item
-    return total
-
-
-class RuleEnvironment(SandboxedEnvironment):
+class RuleEnvironment(BudgetedSandbox):
     """The sandbox for one RuleSet: strict undefined names, Decimal-keeping filters."""
 
     intercepted_binops = frozenset(("+", "-", "*", "/", "//", "%", "**"))
 
-    def __init__(self, calendar: BusinessCalendar | None = None) -> None:
+    def __init__(
+        self, calendar: BusinessCalendar | None = None, limits: Limits | None = None
+    ) -> None:
         super().__init__(
+            limits or Limits(),
             undefined=StrictUndefined,
-            autoescape=False,
+            autoescape=self._is_html,
             keep_trailing_newline=True,
             finalize=lambda value: "" if value is None else value,
         )
@@ -136,12 +77,22 @@ class RuleEnvironment(SandboxedEnvironment):
             sum=_sum,
         )
         self.compile_lock = threading.Lock()
+        self.html_templates: frozenset[str] = frozenset()
+
+    def _is_html(self, name: str | None) -> bool:
+        # Decided by the template file, never by the data: an expression, a subject line or an
+        # inline parameter (no name) stays plain text; a .j2 file that writes markup escapes.
+        return name is not None and name in self.html_templates
 
     def _business_days(self, value: Any, amount: Any) -> date:
         return self.calendar.add_business_days(_to_date(value), int(amount))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         left, right = _decimal_safe(left, right)
+        if operator in _GROWING:
+            self.budget.before_binop(operator, left, right)
+            if operator == "+":
+                return self.budget.sized(left + right)
         return self.binop_table[operator](left, right)
 
 
@@ -177,8 +128,9 @@ class _LazyExpression:
     def __call__(self, context: Mapping[str, Any]) -> Any:
         template = self._template or self.compile()
         ctx = template.new_context(dict(context))
-        for _ in template.root_render_func(ctx):
-            pass
+        with self._env.budget.running():
+            for _ in template.root_render_func(ctx):
+                pass
         return ctx.vars["result"]
 
 
@@ -206,7 +158,7 @@ class _LazyTemplate:
 
     def __call__(self, context: Mapping[str, Any]) -> str:
         template = self._template or self.compile()
-        return template.render(dict(context))
+        return str(template.render(dict(context)))  # plain str, not Markup, for the outbox
 
 
 class _FileLoader(BaseLoader):
@@ -265,8 +217,19 @@ class ExpressionCompiler:
         key = (kind, source)
         found = self._analyses.get(key)
         if found is None:
-            found = self._analyses[key] = self._parse(source, template=kind == "template")
+            found = self._parse(source, template=kind == "template")
+            if "*" in source and not found.issues:
+                found = self._bombs(source, found, template=kind == "template")
+            self._analyses[key] = found
         return found
+
+    def _bombs(self, source: str, analysis: Analysis, *, template: bool) -> Analysis:
+        """Refuse ``'a' * 10**9`` and its kind now: literals the budget would refuse anyway."""
+        tree = analysis.node
+        if tree is None:
+            tree = Parser(self.env, source, state="variable").parse_expression()
+        bombs = constant_bombs(tree, self.env.budget.limits)
+        return replace(analysis, issues=analysis.issues + tuple(bombs)) if bombs else analysis
 
     def _parse(self, source: str, *, template: bool) -> Analysis:
         if not template:
@@ -392,6 +355,9 @@ class ExpressionCompiler:
         ``files`` names each one's file, for the place of a failure at run time."""
         mapping = dict(sources)
         mapping.update({f"{name}.j2": text for name, text in sources.items()})
+        self.env.html_templates = frozenset(
+            key for key, text in mapping.items() if is_html_template(key, text)
+        )
         self.env.loader = _FileLoader(mapping, files or {})
         self._template_names = frozenset(mapping)
 

@@ -108,6 +108,14 @@ Condition = Expression | AllOf | AnyOf | NotOf
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one render or evaluation may spend (``agency.limits``)."""
+
+    render_ms: int = 2000
+    output_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
 class Agency:
     name: str
     timezone: str
@@ -115,6 +123,7 @@ class Agency:
     max_event_depth: int = 8
     sweep_time: str = "06:00"  # local time of the daily date sweep
     mark: Mark = UNKNOWN
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True, slots=True)

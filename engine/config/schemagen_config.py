@@ -94,6 +94,27 @@ def _agency() -> Schema:
             "sweep_time": ref(
                 "time", 'Local time of the daily date-trigger sweep (default "06:00").'
             ),
+            "limits": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "What one template render or expression evaluation may spend;"
+                " going over fails the step with a clear error.",
+                "properties": {
+                    "render_ms": {
+                        "type": "integer",
+                        "minimum": 10,
+                        "maximum": 60000,
+                        "description": "Time per render or evaluation, in ms (default 2000).",
+                    },
+                    "output_bytes": {
+                        "type": "integer",
+                        "minimum": 1000,
+                        "maximum": 100000000,
+                        "description": "Largest text or value a render, an expression or"
+                        " set_field may produce, in characters (default 1000000).",
+                    },
+                },
+            },
         },
         ["name", "timezone"],
     )

@@ -68,3 +68,12 @@ def missing_templates(root: nodes.Node, known: Collection[str]) -> list[Issue]:
             (node.lineno, f"{verb} unknown template '{name}'{did_you_mean(name, same_form)}")
         )
     return issues
+
+
+_HTML_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+
+
+def is_html_template(name: str, source: str) -> bool:
+    """A template file is HTML (autoescaped) when named ``*.html[.j2]`` or writing a tag itself."""
+    outside_jinja = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", source, flags=re.DOTALL)
+    return name.removesuffix(".j2").endswith(".html") or bool(_HTML_TAG.search(outside_jinja))

@@ -55,6 +55,12 @@ def clear_flag(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_field(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    limit = ctx.ruleset.agency.limits.output_bytes
+    if len(str(params.get("value"))) > limit:
+        raise StepFailed(
+            f"set_field '{params['field']}': the value is over {limit} characters"
+            " (agency.limits.output_bytes)"
+        )
     for account in ctx.target_accounts(params):
         ops.set_field(account, str(params["field"]), params.get("value"))
     return {"field": params["field"], "value": params.get("value")}

@@ -93,7 +93,7 @@ def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=256)
 def _subject_template(ruleset: RuleSet, source: str) -> JinjaTemplate:
-    return RuleEnvironment(ruleset.agency.calendar).from_string(source)
+    return RuleEnvironment(ruleset.agency.calendar, ruleset.agency.limits).from_string(source)
 
 
 def _subject(ctx: StepContext, template: str, party: dict[str, Any]) -> str | None:

@@ -127,7 +127,7 @@ def _subject(unit: Unit, source: str, context: dict[str, Any]) -> str | None:
     match = _SUBJECT.match(source)
     if match is None:
         return None
-    env = RuleEnvironment(unit.ruleset.agency.calendar)
+    env = RuleEnvironment(unit.ruleset.agency.calendar, unit.ruleset.agency.limits)
     return env.from_string(match.group(1)).render(context).strip()
 
 
