@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
-from connectors._text import html_to_text, looks_like_html
+from connectors._text import is_html, message_text
 from engine.outbox.api import Message, PermanentError
 
 
@@ -38,8 +38,7 @@ def build_email(
     email["X-Docket-Key"] = key
     if reply_to:
         email["Reply-To"] = reply_to
-    body = message.body or ""
-    email.set_content(html_to_text(body) + "\n")
-    if looks_like_html(body):
-        email.add_alternative(f"<html><body>{body}</body></html>", subtype="html")
+    email.set_content(message_text(message) + "\n")
+    if is_html(message):  # a plain-text template's data never becomes markup
+        email.add_alternative(f"<html><body>{message.body or ''}</body></html>", subtype="html")
     return email

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
+from connectors._text import message_html
 from engine.outbox.api import Message
 
 DEFAULT_LAYOUT = """<!doctype html>
@@ -78,7 +78,7 @@ def letter_html(
     else:
         template = _environment("/").from_string(DEFAULT_LAYOUT)
     return template.render(
-        body=Markup(message.body or ""),  # already rendered by the rule's template
+        body=message_html(message),  # rendered by the rule's template; text escaped
         subject=message.subject or message.template or "Letter",
         recipient=message.recipient,
         agency=agency,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connectors._http import TIMEOUT_SCHEMA, URL_SCHEMA, request
-from connectors._text import html_to_text
+from connectors._text import message_text
 from engine.outbox.api import ConnectorContext, Message, PermanentError, Receipt
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,19}$")
@@ -73,7 +73,7 @@ class SmsGateway:
             raise PermanentError(
                 f"invalid phone number {number!r} for {message.recipient.party or 'recipient'}"
             )
-        text = html_to_text(message.body or "")
+        text = message_text(message)
         headers = {"Idempotency-Key": idempotency_key, "User-Agent": "Docket"}
         if self.form == "twilio":
             headers["I-Twilio-Idempotency-Token"] = idempotency_key

@@ -11,6 +11,7 @@ from jinja2 import Template as JinjaTemplate
 from engine.config.expressions import RuleEnvironment
 from engine.config.model import RuleSet
 from engine.config.render_marks import failure_mark
+from engine.config.template_checks import is_html_template
 from engine.domain import contact_policy as policy
 from engine.domain import models as m
 from engine.runtime.actions.registry import StepContext
@@ -72,6 +73,16 @@ def _resolve_one(ctx: StepContext, name: str, channel: str) -> list[dict[str, An
     if "@" in name or name.startswith(("+", "http://", "https://")) or name[:1].isdigit():
         return [{"party": None, "name": name, "address": name, "roles": []}]
     raise StepFailed(f"unknown recipient '{name}'")
+
+
+def _html_template(ctx: StepContext, template: str) -> bool:
+    compiled = ctx.ruleset.templates[template]
+    return _is_html(compiled.mark.file, compiled.source)
+
+
+@lru_cache(maxsize=1024)
+def _is_html(file: str, source: str) -> bool:
+    return is_html_template(file, source)
 
 
 def _render(ctx: StepContext, template: str, party: dict[str, Any]) -> str:
@@ -141,6 +152,9 @@ def queue(
         payload = {k: v for k, v in params.items() if k not in ("to", "template")}
         if body is not None:
             payload["body"] = body
+            # Whether connectors treat the body as HTML comes from the template, never from
+            # what the data put into it (a party named "<h1>…" in a text template stays text).
+            payload["format"] = "html" if _html_template(ctx, str(template)) else "text"
         if channel == "email" and template and "subject" not in payload:
             payload["subject"] = _subject(ctx, str(template), target)
         key = f"{ctx.run_id}:{ctx.position}:{target['party'] or target['address']}"
