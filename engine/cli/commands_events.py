@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
+from engine.cli.common import (
+    config_option,
+    db_option,
+    echo_json,
+    echo_listing,
+    json_option,
+    open_engine,
+)
 from engine.runtime import Retried, event_list
 
 STATUSES = ("pending", "processed", "failed", "rejected")
@@ -56,13 +63,7 @@ def list_command(
         items, _more = engine.read(lambda s: event_list(s, status, account, None, limit))
     finally:
         engine.close()
-    if as_json:
-        echo_json(items)
-        return
-    for item in items:
-        click.echo(_line(item))
-    if not items:
-        click.echo("no events" + (f" with status {status}" if status else ""))
+    echo_listing(items, as_json, _line, "no events", status)
 
 
 @events_group.command("retry")

@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from engine.cli.common import config_option, db_option, echo_json, json_option, open_engine
+from engine.cli.common import (
+    config_option,
+    db_option,
+    echo_json,
+    echo_listing,
+    json_option,
+    open_engine,
+)
 from engine.config.errors import ConfigError
 from engine.outbox import (
     LEASE_SECONDS,
@@ -75,13 +82,7 @@ def list_command(
         items = engine.read(lambda s: admin.listing(s, filters, redact))
     finally:
         engine.close()
-    if as_json:
-        echo_json(items)
-        return
-    for item in items:
-        click.echo(_line(item))
-    if not items:
-        click.echo("no outbox messages" + (f" with status {status}" if status else ""))
+    echo_listing(items, as_json, _line, "no outbox messages", status)
 
 
 @outbox_group.command("show")

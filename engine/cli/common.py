@@ -76,3 +76,16 @@ def open_engine(root: Path, db_url: str, **kwargs: Any) -> Any:
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, default=json_default, indent=2, sort_keys=False))
+
+
+def echo_listing(
+    items: list[Any], as_json: bool, line: Callable[[Any], str], none: str, status: str | None
+) -> None:
+    """A listing: JSON for scripts, else a line per item, or "no …" (with the status asked)."""
+    if as_json:
+        echo_json(items)
+        return
+    for item in items:
+        click.echo(line(item))
+    if not items:
+        click.echo(none + (f" with status {status}" if status else ""))
