@@ -121,7 +121,7 @@ def drain(
     return stats
 
 
-def _pending(session: Session, subject_key: str | None, optimistic: bool) -> Select[Any]:
+def _pending(subject_key: str | None, optimistic: bool) -> Select[Any]:
     pending = (select(_INBOX) if optimistic else select(m.InboxEvent)).where(
         _INBOX.c.status == "pending"
     )
@@ -141,7 +141,7 @@ def _one(
     """The oldest pending event in a transaction of its own, with the plain scope."""
     with session.begin():
         session.info["today"] = clock.today()
-        event = session.scalars(_pending(session, subject_key, False).limit(1)).first()
+        event = session.scalars(_pending(subject_key, False).limit(1)).first()
         if event is None:
             return Counter(), False
         return Counter([process_one(session, dispatcher, ruleset, clock, event)]), True
@@ -166,7 +166,7 @@ def _batch(
     taken = 0
     with session.begin():
         session.info["today"] = clock.today()
-        pending = _pending(session, subject_key, optimistic)
+        pending = _pending(subject_key, optimistic)
         while True:
             wanted = size - taken
             query = pending.limit(wanted)
