@@ -56,6 +56,10 @@ class Budget:
             self._local.deadline = monotonic() + self.limits.render_ms / 1000
         try:
             yield
+        except RecursionError:
+            raise BudgetExceeded(
+                "calls itself too deeply (a macro or include that recurses without end?)"
+            ) from None
         finally:
             if outer is None:
                 self._local.deadline = None

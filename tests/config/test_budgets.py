@@ -46,7 +46,11 @@ BOMBS = [
     ),
     (
         "{% macro f(n) %}{{ f(n + 1) }}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
-        "",  # Python's recursion limit, or the clock: either ends it with an error
+        "",  # too deep, or the clock: either ends it with a budget error
+    ),
+    (
+        "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+        "calls itself too deeply",
     ),
 ]
 
@@ -55,12 +59,10 @@ BOMBS = [
 def test_a_bomb_in_a_template_fails_fast_with_a_clear_error(source: str, message: str) -> None:
     env = RuleEnvironment(limits=FAST)
     started = time.monotonic()
-    with pytest.raises((BudgetExceeded, RecursionError)) as raised:
+    with pytest.raises(BudgetExceeded) as raised:
         env.from_string(source).render()
     assert time.monotonic() - started < 3
     assert message in str(raised.value)
-    if isinstance(raised.value, BudgetExceeded):
-        assert "agency.limits" in str(raised.value) or "range()" in str(raised.value)
 
 
 def _expression(source: str, limits: Limits = FAST) -> Expression:
