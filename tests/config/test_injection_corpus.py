@@ -96,7 +96,7 @@ BOMBS = [
 PAYLOADS = ESCAPES + BOMBS
 LEAKS = ("<class", "<function", "<module", "<built-in", "<bound", "__globals__", "root:", "os.")
 LIMITS = Limits(render_ms=500, output_bytes=1_000_000)
-REFUSED = (SecurityError, TemplateError, BudgetExceeded, RecursionError, TypeError, ValueError)
+REFUSED = (SecurityError, TemplateError, BudgetExceeded, TypeError, ValueError)
 
 
 def _context(payload: str) -> dict[str, Any]:
@@ -168,6 +168,7 @@ def test_a_payload_as_a_template_is_refused_or_harmless(payload: str) -> None:
             not isinstance(error, BudgetExceeded)
             or "agency.limits" in str(error)
             or "range()" in str(error)
+            or "calls itself too deeply" in str(error)
         )
     for leak in LEAKS:
         assert leak not in (output or ""), output
