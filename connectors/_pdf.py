@@ -1,8 +1,8 @@
-"""Letters as PDF: the rendered template inside a page layout (Jinja2), printed by WeasyPrint.
+"""Letters as HTML pages: the rendered template inside a page layout (Jinja2).
 
-WeasyPrint is imported on first use (it takes a second and needs Pango). Resources a letter
-may load are limited to ``data:`` URLs and files under the configuration root: a party's
-name or address holding ``<img src="http://…">`` must not make the relay fetch anything.
+``_printer`` prints them to PDF. The default layout sets the letter fonts shipped with
+Docket (``connectors/fonts``), which print fast; a layout of the agency's own may name any
+font the system has.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -21,9 +20,11 @@ DEFAULT_LAYOUT = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{{ subject }}</title>
 <style>
   @page { size: {{ page_size }}; margin: 22mm 20mm 20mm 25mm;
+    font-family: "Docket Letter", "DejaVu Sans", sans-serif;
     @bottom-left { content: "{{ key }}"; font-size: 7pt; color: #777; }
     @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
-  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.4; }
+  body { font-family: "Docket Letter", "DejaVu Sans", sans-serif; font-size: 10.5pt;
+    line-height: 1.4; }
   .sender { font-size: 8pt; color: #333; }
   .window { margin: 10mm 0 12mm 0; min-height: 24mm; white-space: pre-line; }
 </style></head>
@@ -34,28 +35,6 @@ DEFAULT_LAYOUT = """<!doctype html>
 {{ body }}
 </body></html>
 """
-
-
-def _fetcher(base: Path) -> Any:
-    from weasyprint.urls import URLFetcher
-
-    root = base.resolve()
-
-    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
-        """Only data: URLs and files under the configuration root."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:"):
-                from urllib.parse import unquote, urlsplit
-
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                if not path.is_relative_to(root):
-                    raise ValueError(f"letters may not load {url}")
-            elif not url.startswith("data:"):
-                raise ValueError(f"letters may not load {url}")
-            return super().fetch(url, headers)
-
-    return ConfinedFetcher(allowed_protocols=("data", "file"), timeout=5)
 
 
 @cache
@@ -89,13 +68,3 @@ def letter_html(
         account=message.account,
         case=message.case,
     )
-
-
-def render_pdf(html: str, base: Path) -> tuple[bytes, int]:
-    """Print HTML to PDF (and count its pages), loading nothing from outside ``base``."""
-    import weasyprint
-
-    source = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=_fetcher(base))
-    document = source.render()
-    pdf: bytes = document.write_pdf()
-    return pdf, len(document.pages)

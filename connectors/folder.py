@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 from connectors._email import build_email
 from connectors._files import write_once
 from connectors._http import plain_json
-from connectors._pdf import letter_html, render_pdf
+from connectors._pdf import letter_html
+from connectors._printer import Printer
 from engine.outbox.api import ConnectorContext, Message, Receipt
 
 DEFAULT_FOLDER = "docket-outbox"
@@ -43,6 +44,7 @@ class FolderConnector:
         self.folder = folder if folder.is_absolute() else context.workdir / folder
         self.sender = str(settings.get("from") or f"{context.agency} <outbox@docket.invalid>")
         self.context = context
+        self.printer = Printer(context.config_root)
 
     def send(self, message: Message, idempotency_key: str) -> Receipt:
         folder = self.folder / message.channel
@@ -54,7 +56,7 @@ class FolderConnector:
             path = folder / f"{idempotency_key}.pdf"
             if not path.exists():
                 html = letter_html(message, idempotency_key, agency=self.context.agency)
-                write_once(path, render_pdf(html, self.context.config_root)[0])
+                write_once(path, self.printer.pdf(html)[0])
         elif message.channel == "report":
             path = folder / f"{idempotency_key}.html"
             write_once(path, (message.body or "").encode())

@@ -1,12 +1,14 @@
-"""Letters for a print vendor: one PDF per letter in a daily batch folder, and a CSV manifest.
+"""Letters for a print vendor: daily batch folders, one PDF per batch, and a CSV manifest.
 
-``folder/2026-05-21/<idempotency key>.pdf`` and ``folder/2026-05-21/manifest.csv`` (one row
-per letter: key, file, pages, recipient, name, address, template, account, case, client).
-The file name is the key: a letter sent again into the same day's batch finds its PDF and its
-manifest row already there and is not written twice. The vendor, though, prints whatever
-batch it picks up, and a letter sent again on another day lands in another batch; so the type
-does not declare ``deduplicates``: after a crash between writing and recording, the letter
-waits in doubt for an admin.
+``folder/2026-05-21/batch-<key>.pdf`` holds the letters of one relay batch (up to
+``batch_size``, named by its first letter's idempotency key) one after the other, and
+``folder/2026-05-21/manifest.csv`` one row per letter: key, file, its first and last page in
+that file, pages, recipient, name, address, template, account, case, client — the page
+ranges print vendors take to cut a batch into envelopes. A letter whose key is already in
+the day's manifest is not printed again. The vendor, though, prints whatever batch it picks
+up, and a letter sent again on another day lands in another batch; so the type does not
+declare ``deduplicates``: after a crash between writing and recording, the letter waits in
+doubt for an admin.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from __future__ import annotations
 import csv
 import fcntl
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors._files import write_once
-from connectors._pdf import letter_html, render_pdf
-from engine.outbox.api import ConnectorContext, Message, PermanentError, Receipt
+from connectors._pdf import letter_html
+from connectors._printer import Printer
+from engine.outbox.api import ConnectorContext, ConnectorError, Message, PermanentError, Receipt
 
 MANIFEST = "manifest.csv"
 COLUMNS = (
     "key",
     "file",
+    "first_page",
+    "last_page",
     "pages",
     "recipient",
     "name",
@@ -35,6 +40,7 @@ COLUMNS = (
     "case",
     "client",
 )
+Answer = Receipt | ConnectorError
 
 
 class PrintBatch:
@@ -51,6 +57,13 @@ class PrintBatch:
             "layout": {"type": "string", "description": "Page layout template (.j2/.html)."},
             "return_address": {"type": "string"},
             "page_size": {"enum": ["Letter", "A4", "Legal"], "default": "Letter"},
+            "batch_size": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 5000,
+                "default": 200,
+                "description": "Letters per batch PDF (one relay call).",
+            },
         },
         "required": ["folder"],
     }
@@ -62,70 +75,102 @@ class PrintBatch:
         self.layout = (context.config_root / str(layout)) if layout else None
         if self.layout is not None and not self.layout.is_file():
             raise ValueError(f"layout {layout} not found under {context.config_root}")
-        self.return_address = settings.get("return_address")
-        self.page_size = str(settings.get("page_size", "Letter"))
-        self.agency = context.agency
-        self.root = context.config_root
+        self.layout_options: dict[str, Any] = {
+            "agency": context.agency,
+            "layout": self.layout,
+            "return_address": settings.get("return_address"),
+            "page_size": str(settings.get("page_size", "Letter")),
+        }
+        self.batch_size = int(settings.get("batch_size", 200))
+        self.printer = Printer(context.config_root)
 
     def send(self, message: Message, idempotency_key: str) -> Receipt:
-        if not message.recipient.address:
-            raise PermanentError(
-                f"letter to {message.recipient.party or message.recipient.name} has no postal "
-                "address"
-            )
-        day = message.today or message.created_on
-        batch = self.folder / (day.isoformat() if day else "undated")
-        pdf_path = batch / f"{idempotency_key}.pdf"
-        if pdf_path.exists() and self._listed(batch, idempotency_key):
-            return Receipt(str(pdf_path), f"batch {batch.name}, already in the manifest")
-        html = letter_html(
-            message,
-            idempotency_key,
-            agency=self.agency,
-            layout=self.layout,
-            return_address=self.return_address,
-            page_size=self.page_size,
-        )
-        pdf, pages = render_pdf(html, self.root)
-        write_once(pdf_path, pdf)  # after a crash the file may be there: it is kept as it is
-        self._manifest(batch, message, idempotency_key, pdf_path.name, pages)
-        return Receipt(str(pdf_path), f"batch {batch.name}, {pages} page(s)")
+        [answer] = self.send_batch([(message, idempotency_key)])
+        if isinstance(answer, ConnectorError):
+            raise answer
+        return answer
+
+    def send_batch(self, items: Sequence[tuple[Message, str]]) -> list[Answer]:
+        """The letters of one relay batch: one PDF per business day they fall on."""
+        answers: dict[int, Answer] = {}
+        days: dict[str, list[int]] = {}
+        for index, (message, _key) in enumerate(items):
+            if not message.recipient.address:
+                who = message.recipient.party or message.recipient.name
+                answers[index] = PermanentError(f"letter to {who} has no postal address")
+                continue
+            when = message.today or message.created_on
+            days.setdefault(when.isoformat() if when else "undated", []).append(index)
+        for folder, indexes in days.items():
+            answers.update(self._print(self.folder / folder, [(i, *items[i]) for i in indexes]))
+        return [answers[index] for index in range(len(items))]
+
+    def _print(self, batch: Path, letters: list[tuple[int, Message, str]]) -> dict[int, Answer]:
+        listed = self._listed(batch)
+        done = {
+            i: Receipt(listed[k], f"batch {batch.name}, already in the manifest")
+            for i, _m, k in letters
+            if k in listed
+        }
+        todo = [(i, message, key) for i, message, key in letters if key not in listed]
+        if not todo:
+            return dict(done)
+        pages = [letter_html(message, key, **self.layout_options) for _i, message, key in todo]
+        printed = self.printer.batch(pages)
+        pdf_path = batch / f"batch-{todo[0][2]}.pdf"
+        write_once(pdf_path, printed.pdf)  # after a crash the file may be there: kept as it is
+        rows = [
+            (message, key, first, last)
+            for (_i, message, key), (first, last) in zip(todo, printed.pages, strict=True)
+        ]
+        self._manifest(batch, pdf_path.name, rows)
+        answers: dict[int, Answer] = dict(done)
+        for (index, _message, _key), (first, last) in zip(todo, printed.pages, strict=True):
+            pages_note = f"page {first}" if first == last else f"pages {first}-{last}"
+            answers[index] = Receipt(str(pdf_path), f"batch {batch.name}, {pages_note}")
+        return answers
 
     @staticmethod
-    def _listed(batch: Path, key: str) -> bool:
+    def _listed(batch: Path) -> dict[str, str]:
+        """The keys already in the day's manifest, with the file each was printed in."""
         path = batch / MANIFEST
         if not path.exists():
-            return False
+            return {}
         with path.open(newline="", encoding="utf-8") as handle:
-            return any(row and row[0] == key for row in csv.reader(handle))
+            return {row["key"]: str(batch / row["file"]) for row in csv.DictReader(handle)}
 
-    def _manifest(self, batch: Path, message: Message, key: str, name: str, pages: int) -> None:
+    @staticmethod
+    def _manifest(batch: Path, name: str, rows: list[tuple[Message, str, int, int]]) -> None:
         path = batch / MANIFEST
         batch.mkdir(parents=True, exist_ok=True)
         with path.open("a+", newline="", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # two relays may append to one day's batch
             handle.seek(0)
-            rows = list(csv.reader(handle))
-            if any(row and row[0] == key for row in rows[1:]):
-                return
+            known = {row[0] for row in csv.reader(handle)}
             out = io.StringIO()
             writer = csv.writer(out)
-            if not rows:
+            if not known:
                 writer.writerow(COLUMNS)
-            recipient = message.recipient
-            writer.writerow(
-                [
-                    key,
-                    name,
-                    pages,
-                    recipient.party or "",
-                    recipient.name or "",
-                    ", ".join(line.strip() for line in (recipient.address or "").splitlines()),
-                    message.template or "",
-                    message.account or "",
-                    message.case or "",
-                    message.client or "",
-                ]
-            )
+            for message, key, first, last in rows:
+                if key in known:
+                    continue
+                recipient = message.recipient
+                address = ", ".join(line.strip() for line in (recipient.address or "").splitlines())
+                writer.writerow(
+                    [
+                        key,
+                        name,
+                        first,
+                        last,
+                        last - first + 1,
+                        recipient.party or "",
+                        recipient.name or "",
+                        address,
+                        message.template or "",
+                        message.account or "",
+                        message.case or "",
+                        message.client or "",
+                    ]
+                )
             handle.seek(0, 2)
             handle.write(out.getvalue())

@@ -10,7 +10,7 @@ with its settings (secrets already read from the environment) and calls ``send``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -90,6 +90,22 @@ class Connector(Protocol):
     """The one call the relay makes. Raise TransientError/PermanentError on failure."""
 
     def send(self, message: Message, idempotency_key: str) -> Receipt: ...
+
+
+@runtime_checkable
+class BatchConnector(Protocol):
+    """Optional: many messages in one call (a print batch: one PDF for many letters).
+
+    The relay hands over up to ``batch_size`` messages of one connector, each already marked
+    ``sending``; the answer holds, in the same order, each message's ``Receipt`` or the
+    ``ConnectorError`` it failed with. ``send`` still serves a single message.
+    """
+
+    batch_size: int
+
+    def send_batch(
+        self, items: Sequence[tuple[Message, str]]
+    ) -> Sequence[Receipt | ConnectorError]: ...
 
 
 @runtime_checkable

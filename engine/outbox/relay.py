@@ -33,7 +33,7 @@ from engine.domain import Clock
 from engine.domain import contact_policy as policy
 from engine.domain import models as m
 from engine.outbox import recovery
-from engine.outbox.api import ConnectorError, Message, Receipt
+from engine.outbox.api import BatchConnector, ConnectorError, Message, Receipt
 from engine.outbox.messages import idempotency_key, to_message
 from engine.outbox.outcomes import Gate, Outcome, Unrecorded, Writer
 from engine.outbox.recovery import HOST
@@ -141,8 +141,21 @@ class Relay:
         self.record_kept()
         recovery.recover(self)
         recovery.reconcile(self)
+        batches: dict[str, list[Claim]] = {}
         for row_id in self._due(limit):
-            self.send(row_id)
+            claim = self.claim(row_id)
+            if claim is None:
+                continue
+            connector = claim.route.connector
+            if not isinstance(connector, BatchConnector):
+                self._record(self._deliver(claim))
+                continue
+            batch = batches.setdefault(claim.route.id, [])
+            batch.append(claim)
+            if len(batch) >= max(connector.batch_size, 1):
+                self.send_batch(batches.pop(claim.route.id))
+        for batch in batches.values():
+            self.send_batch(batch)
         return self.report
 
     def record_kept(self) -> None:
@@ -177,23 +190,40 @@ class Relay:
 
     # --- sending ---------------------------------------------------------------------------
 
-    def send(self, row_id: int) -> None:
-        """Check, claim, send and record one message."""
+    def claim(self, row_id: int) -> Claim | None:
+        """Check the message and mark it ``sending`` in a committed transaction of its own."""
         try:
             claim, kind = self.writer.write(lambda session: self._claim(session, row_id))
         except SQLAlchemyError as exc:  # not claimed, not sent: the next pass tries again
             log.warning("outbox %s: not claimed: %s", row_id, exc)
-            return
+            return None
         if kind is not None:
             getattr(self.report, kind).append(row_id)
-        if claim is None:
-            return
+        return claim
+
+    def _deliver(self, claim: Claim) -> Outcome:
         try:
             receipt = claim.route.connector.send(claim.message, claim.key)
-            outcome = self._sent(claim, receipt or Receipt())
+            return self._sent(claim, receipt or Receipt())
         except Exception as exc:  # a connector's own bug is a failed send, not a lost one
-            outcome = self._failed(claim, exc)
-        self._record(outcome)
+            return self._failed(claim, exc)
+
+    def send_batch(self, claims: list[Claim]) -> None:
+        """Claimed messages of one batch connector in one call; each outcome recorded."""
+        connector = claims[0].route.connector
+        assert isinstance(connector, BatchConnector)
+        answers: list[Receipt | Exception]
+        try:
+            answers = list(connector.send_batch([(c.message, c.key) for c in claims]))
+            if len(answers) != len(claims):
+                raise ConnectorError(f"answered {len(answers)} of {len(claims)} messages")
+        except Exception as exc:  # the whole batch failed: each of its messages did
+            answers = [exc] * len(claims)
+        for claim, answer in zip(claims, answers, strict=True):
+            if isinstance(answer, Exception):
+                self._record(self._failed(claim, answer))
+            else:
+                self._record(self._sent(claim, answer or Receipt()))
 
     def _claim(self, session: Session, row_id: int) -> tuple[Claim | None, str | None]:
         """Mark the message ``sending`` (compare-and-set); or park it (the report list)."""

@@ -45,10 +45,13 @@ def test_a_letter_is_printed_into_the_daily_batch_with_a_manifest_row(
     assert "PO Box 1, Chicago IL 60601" in text
     with (batch / "manifest.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
+    key = one.row().payload["_delivery"]["receipt"]
     assert rows == [
         {
-            "key": pdf.stem,
+            "key": pdf.stem.removeprefix("batch-"),
             "file": pdf.name,
+            "first_page": "1",
+            "last_page": "1",
             "pages": "1",
             "recipient": "P1",
             "name": "Dana Reyes",
@@ -59,7 +62,51 @@ def test_a_letter_is_printed_into_the_daily_batch_with_a_manifest_row(
             "client": "ACME",
         }
     ]
-    assert pdf.stem == one.row().payload["_delivery"]["receipt"].rsplit("/", 1)[1][:-4]
+    assert key == str(pdf)
+    assert one.row().payload["_delivery"]["detail"] == "batch 2026-05-04, page 1"
+
+
+def test_a_relay_pass_prints_its_letters_into_one_pdf_with_page_ranges(
+    desk: MakeDesk, tmp_path: Path
+) -> None:
+    one = desk(PRINT_BATCH)
+    for n in range(1, 4):
+        one.place(f"A{n}", send=("letter",), party=f"P{n}")
+
+    assert one.relay().sent == [1, 2, 3]
+
+    batch = tmp_path / "print-batches" / "2026-05-04"
+    [pdf] = list(batch.glob("*.pdf"))
+    with (batch / "manifest.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["account"], r["file"], r["first_page"], r["last_page"]) for r in rows] == [
+        ("A1", pdf.name, "1", "1"),
+        ("A2", pdf.name, "2", "2"),
+        ("A3", pdf.name, "3", "3"),
+    ]
+    pages = PdfReader(pdf).pages
+    assert len(pages) == 3
+    for number, page in enumerate(pages, start=1):  # each page is its own letter
+        text = page.extract_text()
+        assert f"Account A{number} placed by Acme Bank" in text
+        assert rows[number - 1]["key"] in text  # the footer names the letter's key
+    details = [row.payload["_delivery"]["detail"] for row in one.rows()]
+    assert details == [f"batch 2026-05-04, page {n}" for n in (1, 2, 3)]
+
+
+def test_a_batch_size_of_two_splits_three_letters_into_two_pdfs(
+    desk: MakeDesk, tmp_path: Path
+) -> None:
+    one = desk(PRINT_BATCH + "    batch_size: 2\n")
+    for n in range(1, 4):
+        one.place(f"A{n}", send=("letter",), party=f"P{n}")
+
+    assert one.relay().sent == [1, 2, 3]
+
+    batch = tmp_path / "print-batches" / "2026-05-04"
+    assert sorted(len(PdfReader(pdf).pages) for pdf in batch.glob("*.pdf")) == [1, 2]
+    with (batch / "manifest.csv").open(newline="") as handle:
+        assert [row["account"] for row in csv.DictReader(handle)] == ["A1", "A2", "A3"]
 
 
 def test_a_letter_sent_again_is_printed_once(desk: MakeDesk, tmp_path: Path, db_url: str) -> None:
@@ -82,6 +129,7 @@ def test_a_letter_sent_again_is_printed_once(desk: MakeDesk, tmp_path: Path, db_
     batch = tmp_path / "print-batches" / "2026-05-04"
     assert len(list(batch.glob("*.pdf"))) == 1
     assert len((batch / "manifest.csv").read_text().splitlines()) == 2  # header + one letter
+    assert one.row().payload["_delivery"]["receipt"] == str(next(batch.glob("*.pdf")))
     assert one.row().payload["_delivery"]["detail"] == "batch 2026-05-04, already in the manifest"
 
 
