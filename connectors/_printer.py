@@ -13,7 +13,9 @@ the relay fetch anything. WeasyPrint is imported on first use (it takes a second
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +73,18 @@ class Printed:
 
 
 class Printer:
-    """Prints letters' HTML pages to PDF, with fonts and stylesheets shared between them."""
+    """Prints letters' HTML pages to PDF, with fonts and stylesheets shared between them.
 
-    def __init__(self, base: Path) -> None:
+    With ``workers`` above 1, ``batches`` prints several batches at once in a pool of that
+    many processes (started on first use and kept until ``close``): WeasyPrint is pure
+    Python and holds the GIL, so only processes use more than one core.
+    """
+
+    def __init__(self, base: Path, workers: int = 1) -> None:
         self.base = base
+        self.workers = workers
         self._loaded: tuple[Any, Any, Any] | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def _load(self) -> tuple[Any, Any, Any]:
         if self._loaded is None:
@@ -111,3 +120,30 @@ class Printer:
         every_page = [page for document in documents for page in document.pages]
         data: bytes = documents[0].copy(every_page).write_pdf()
         return Printed(data, tuple(ranges))
+
+    def batches(self, groups: Sequence[Sequence[str]]) -> list[Printed]:
+        """Several batches, each its own PDF; in the worker pool when there is one."""
+        if self.workers <= 1 or len(groups) <= 1:
+            return [self.batch(group) for group in groups]
+        if self._pool is None:
+            # spawn, not fork: the service has threads (the web server, the scheduler)
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        bases = [str(self.base)] * len(groups)
+        return list(self._pool.map(_print_in_worker, bases, [list(g) for g in groups]))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+_WORKER: dict[str, Printer] = {}
+
+
+def _print_in_worker(base: str, pages: list[str]) -> Printed:
+    """A pool process's part: one batch, on that process's own printer for ``base``."""
+    printer = _WORKER.get(base)
+    if printer is None:
+        printer = _WORKER[base] = Printer(Path(base))
+    return printer.batch(pages)

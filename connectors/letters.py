@@ -62,7 +62,15 @@ class PrintBatch:
                 "minimum": 1,
                 "maximum": 5000,
                 "default": 200,
-                "description": "Letters per batch PDF (one relay call).",
+                "description": "Letters per relay call.",
+            },
+            "workers": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 32,
+                "default": 1,
+                "description": "Processes printing at once; a relay call's letters are split"
+                " into one batch PDF per worker.",
             },
         },
         "required": ["folder"],
@@ -82,7 +90,10 @@ class PrintBatch:
             "page_size": str(settings.get("page_size", "Letter")),
         }
         self.batch_size = int(settings.get("batch_size", 200))
-        self.printer = Printer(context.config_root)
+        self.printer = Printer(context.config_root, int(settings.get("workers", 1)))
+
+    def close(self) -> None:
+        self.printer.close()
 
     def send(self, message: Message, idempotency_key: str) -> Receipt:
         [answer] = self.send_batch([(message, idempotency_key)])
@@ -115,19 +126,18 @@ class PrintBatch:
         todo = [(i, message, key) for i, message, key in letters if key not in listed]
         if not todo:
             return dict(done)
-        pages = [letter_html(message, key, **self.layout_options) for _i, message, key in todo]
-        printed = self.printer.batch(pages)
-        pdf_path = batch / f"batch-{todo[0][2]}.pdf"
-        write_once(pdf_path, printed.pdf)  # after a crash the file may be there: kept as it is
-        rows = [
-            (message, key, first, last)
-            for (_i, message, key), (first, last) in zip(todo, printed.pages, strict=True)
-        ]
-        self._manifest(batch, pdf_path.name, rows)
+        share = -(-len(todo) // self.printer.workers)  # one batch PDF per worker
+        groups = [todo[start : start + share] for start in range(0, len(todo), share)]
+        pages = [[letter_html(m, key, **self.layout_options) for _i, m, key in g] for g in groups]
         answers: dict[int, Answer] = dict(done)
-        for (index, _message, _key), (first, last) in zip(todo, printed.pages, strict=True):
-            pages_note = f"page {first}" if first == last else f"pages {first}-{last}"
-            answers[index] = Receipt(str(pdf_path), f"batch {batch.name}, {pages_note}")
+        for group, printed in zip(groups, self.printer.batches(pages), strict=True):
+            pdf_path = batch / f"batch-{group[0][2]}.pdf"
+            write_once(pdf_path, printed.pdf)  # after a crash the file may be there: kept
+            placed = list(zip(group, printed.pages, strict=True))
+            self._manifest(batch, pdf_path.name, [(m, k, a, b) for (_i, m, k), (a, b) in placed])
+            for (index, _m, _key), (first, last) in placed:
+                note = f"page {first}" if first == last else f"pages {first}-{last}"
+                answers[index] = Receipt(str(pdf_path), f"batch {batch.name}, {note}")
         return answers
 
     @staticmethod

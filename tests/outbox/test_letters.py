@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from engine.outbox.routing import router_for
 from tests.outbox.conftest import MakeDesk
 
 
@@ -194,3 +195,29 @@ def test_with_nothing_configured_messages_land_in_the_outbox_folder(
     # A second pass finds nothing due and writes nothing more.
     assert one.relay(timedelta(hours=1)).sent == []
     assert len(list(outbox.rglob("*.*"))) == 4
+
+
+def test_two_workers_print_a_relay_pass_as_two_batches_in_other_processes(
+    desk: MakeDesk, tmp_path: Path
+) -> None:
+    one = desk(PRINT_BATCH + "    workers: 2\n")
+    for n in range(1, 6):
+        one.place(f"A{n}", send=("letter",), party=f"P{n}")
+
+    router = router_for(one.ruleset)
+    try:
+        assert one.relay(router=router).sent == [1, 2, 3, 4, 5]
+        printer = router.get("printer").connector.printer
+        assert printer._pool is not None  # the letters were printed in the pool
+    finally:
+        router.close()
+
+    batch = tmp_path / "print-batches" / "2026-05-04"
+    pdfs = {pdf.name: len(PdfReader(pdf).pages) for pdf in batch.glob("*.pdf")}
+    assert sorted(pdfs.values()) == [2, 3]
+    with (batch / "manifest.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["account"] for row in rows] == ["A1", "A2", "A3", "A4", "A5"]
+    for row in rows:  # each manifest row points at its letter's page in its batch
+        page = PdfReader(batch / row["file"]).pages[int(row["first_page"]) - 1]
+        assert f"Account {row['account']} placed by Acme Bank" in page.extract_text()
