@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import __version__
-from engine.api import problems
+from engine.api import console, problems
 from engine.api.problems import PROBLEM_TYPE, problem_response
 from engine.api.routers import routers
 from engine.api.routers.events import COMPONENTS as HAND_DOCUMENTED
@@ -167,6 +167,7 @@ def create_app(target: Engine | ApiSettings, settings: ApiSettings | None = None
         if isinstance(target, Engine):  # the engine's root and store, whatever the defaults
             settings = replace(settings, config_root=target.ruleset.root, db_url=target.db_url)
         state.settings = settings
+        state.auth.cache_seconds = settings.token_cache_seconds  # built before the settings
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -191,6 +192,7 @@ def create_app(target: Engine | ApiSettings, settings: ApiSettings | None = None
     problems.install(app)
     for router in routers():
         app.include_router(router)
+    console.install(app)
     app.add_middleware(Guard, state=state)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
